@@ -1,0 +1,20 @@
+// Command modelci is continuous integration for machine-learning models:
+// it compares a head run's evaluation with its baseline, gates the change
+// on the policy in .modelci.yaml, and renders the pull-request comment.
+//
+// Exit codes: 0 success or gate passed, 1 gate failed, 2 usage or input
+// error.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,24 @@
+package compare
+
+// Defaults for Options.
+const (
+	DefaultLevel     = 0.95
+	DefaultResamples = 2000
+)
+
+// Options configure a comparison. Zero values take defaults.
+type Options struct {
+	// Level is the confidence level of the intervals, in (0, 1);
+	// 0 means DefaultLevel.
+	Level float64
+	// Resamples is the number of bootstrap resamples; 0 means
+	// DefaultResamples.
+	Resamples int
+	// Seed seeds the bootstrap; the same seed gives the same intervals.
+	// 0 is a valid seed. Every metric is resampled with this seed, so a
+	// metric's interval is PairedBootstrap's for its paired values.
+	Seed uint64
+	// Direction gives the direction of a metric, from the policy; when it
+	// is nil or returns false, DefaultDirection decides.
+	Direction func(name string) (Direction, bool)
+}

@@ -1,0 +1,36 @@
+package metrics
+
+// Examples holds per-example results: one row per example id, one column
+// per per-example metric.
+type Examples struct {
+	// Source names the file, for messages.
+	Source string
+	// IDs are the example ids in file order; unique.
+	IDs []string
+	// Columns are the metric names, sorted.
+	Columns []string
+	// Values maps a column to its values, aligned with IDs. A row that
+	// lacks the column holds NaN there.
+	Values map[string][]float64
+}
+
+// Paired holds the per-example values of a base and a head run, paired by id.
+type Paired struct {
+	// Columns are the metrics present on both sides, sorted.
+	Columns []string
+	// Pairs maps a column to its paired values: Base[i] and Head[i] belong
+	// to the same example. Examples lacking the value on either side are
+	// left out of that column.
+	Pairs map[string]PairedValues
+	// N is the number of ids present on both sides.
+	N int
+	// UnpairedBase and UnpairedHead count the ids present on one side only.
+	UnpairedBase, UnpairedHead int
+	// BaseOnly and HeadOnly are the columns present on one side only, sorted.
+	BaseOnly, HeadOnly []string
+}
+
+// PairedValues are the values of one metric for the examples both runs have.
+type PairedValues struct {
+	Base, Head []float64
+}

@@ -1,0 +1,146 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+)
+
+// Mean returns the mean of column over the examples that have a value
+// there, and how many do. n is 0, and the mean 0, when the column is
+// unknown or has no values.
+func (e *Examples) Mean(column string) (mean float64, n int) {
+	if e == nil {
+		return 0, 0
+	}
+	// Neumaier's compensated sum: a million values of mixed magnitude
+	// keep their precision.
+	var sum, comp float64
+	for _, v := range e.Values[column] {
+		if math.IsNaN(v) {
+			continue
+		}
+		t := sum + v
+		if math.Abs(sum) >= math.Abs(v) {
+			comp += (sum - t) + v
+		} else {
+			comp += (v - t) + sum
+		}
+		sum = t
+		n++
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return (sum + comp) / float64(n), n
+}
+
+// Pair pairs the examples of a base and a head run by id. Ids may come in
+// any order; the pairs follow the head file's order. Ids present on one
+// side only are counted in UnpairedBase and UnpairedHead. A column present
+// on both sides is in Columns, with the values of the examples that have
+// it on both sides (possibly none); a column on one side only is in
+// BaseOnly or HeadOnly. A nil argument counts as no examples. Ids are
+// expected unique, as ParseExamples makes them; a repeated base id pairs
+// its last occurrence.
+func Pair(base, head *Examples) *Paired {
+	if base == nil {
+		base = &Examples{}
+	}
+	if head == nil {
+		head = &Examples{}
+	}
+	p := &Paired{Pairs: map[string]PairedValues{}}
+
+	// bi[k] and hi[k] are the rows of the k-th pair; nil means the ids are
+	// the same list in the same order, the common case.
+	var bi, hi []int
+	n := len(head.IDs)
+	if !sameIDs(base.IDs, head.IDs) {
+		index := make(map[string]int, len(base.IDs))
+		for i, id := range base.IDs {
+			index[id] = i
+		}
+		bi = make([]int, 0, min(len(base.IDs), len(head.IDs)))
+		hi = make([]int, 0, cap(bi))
+		for j, id := range head.IDs {
+			if i, ok := index[id]; ok {
+				bi = append(bi, i)
+				hi = append(hi, j)
+			}
+		}
+		n = len(bi)
+	}
+	p.N = n
+	p.UnpairedBase = max(0, len(base.IDs)-n)
+	p.UnpairedHead = max(0, len(head.IDs)-n)
+
+	inBase := make(map[string]bool, len(base.Columns))
+	for _, c := range base.Columns {
+		inBase[c] = true
+	}
+	inHead := make(map[string]bool, len(head.Columns))
+	for _, c := range head.Columns {
+		inHead[c] = true
+		if !inBase[c] {
+			p.HeadOnly = append(p.HeadOnly, c)
+		}
+	}
+	for c := range inBase {
+		if inHead[c] {
+			p.Columns = append(p.Columns, c)
+		} else {
+			p.BaseOnly = append(p.BaseOnly, c)
+		}
+	}
+	sort.Strings(p.Columns)
+	sort.Strings(p.BaseOnly)
+	sort.Strings(p.HeadOnly)
+	p.HeadOnly = dedupSorted(p.HeadOnly)
+
+	for _, c := range p.Columns {
+		bv, hv := base.Values[c], head.Values[c]
+		pv := PairedValues{Base: make([]float64, 0, n), Head: make([]float64, 0, n)}
+		for k := 0; k < n; k++ {
+			i, j := k, k
+			if bi != nil {
+				i, j = bi[k], hi[k]
+			}
+			if i >= len(bv) || j >= len(hv) {
+				continue
+			}
+			b, h := bv[i], hv[j]
+			if math.IsNaN(b) || math.IsNaN(h) {
+				continue
+			}
+			pv.Base = append(pv.Base, b)
+			pv.Head = append(pv.Head, h)
+		}
+		p.Pairs[c] = pv
+	}
+	return p
+}
+
+func sameIDs(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func dedupSorted(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

@@ -1,0 +1,152 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// yamlBudget bounds the nodes visited, aliases followed: a file of a few
+// aliases can otherwise expand to billions of values.
+const yamlBudget = 200_000
+
+// yamlMaxDepth bounds nesting (and alias cycles).
+const yamlMaxDepth = 1000
+
+func parseYAMLMetrics(source string, data []byte) (*Set, error) {
+	var doc yaml.Node
+	if err := yamlUnmarshal(data, &doc); err != nil {
+		return nil, yamlError(source, err)
+	}
+	c := newCollector(source, FormatYAML)
+	root := &doc
+	for root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	if root.Kind == yaml.AliasNode && root.Alias != nil {
+		root = root.Alias
+	}
+	switch root.Kind {
+	case yaml.MappingNode:
+	case yaml.DocumentNode, 0:
+		return c.set(), nil // empty: Parse reports no metrics
+	default:
+		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+			return c.set(), nil
+		}
+		return nil, c.errorf(root.Line, "", "expected a mapping of metric names to values at the top level, found %s", yamlKind(root))
+	}
+	w := &yamlWalker{c: c, budget: yamlBudget}
+	if err := w.mapping(root, "", "", false, 0); err != nil {
+		return nil, err
+	}
+	return c.set(), nil
+}
+
+// yamlUnmarshal guards against panics in the YAML library: a malformed
+// file must be an error, never a crash.
+func yamlUnmarshal(data []byte, v *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: malformed document (%v)", r)
+		}
+	}()
+	return yaml.Unmarshal(data, v)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func yamlError(source string, err error) error {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: source, Line: line, Err: errors.New("invalid YAML: " + m[2])}
+	}
+	return &Error{File: source, Err: errors.New("invalid YAML: " + strings.TrimPrefix(msg, "yaml: "))}
+}
+
+func yamlKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a sequence"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.ScalarNode:
+		return "a scalar " + strconv.Quote(n.Value)
+	default:
+		return "something else"
+	}
+}
+
+type yamlWalker struct {
+	c      *collector
+	budget int
+}
+
+func (w *yamlWalker) mapping(n *yaml.Node, prefix, path string, emptyKey bool, depth int) error {
+	if depth > yamlMaxDepth {
+		return w.c.errorf(n.Line, prefix, "nesting deeper than %d levels (an alias cycle?)", yamlMaxDepth)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.AliasNode && k.Alias != nil {
+			k = k.Alias
+		}
+		if k.Kind != yaml.ScalarNode {
+			return w.c.errorf(k.Line, prefix, "mapping key is %s, not a name", yamlKind(k))
+		}
+		if k.ShortTag() == "!!merge" {
+			return w.c.errorf(k.Line, prefix, "merge keys (<<) are not supported in metrics files")
+		}
+		if err := w.value(v, joinName(prefix, k.Value, path == ""), pathKey(path, k.Value), emptyKey || k.Value == "", k.Line, depth); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *yamlWalker) value(v *yaml.Node, name, path string, emptyKey bool, line, depth int) error {
+	w.budget--
+	if w.budget < 0 {
+		return w.c.errorf(0, "", "the document expands to more than %d values (alias expansion?)", yamlBudget)
+	}
+	if v.Kind == yaml.AliasNode {
+		if v.Alias == nil {
+			return nil
+		}
+		return w.value(v.Alias, name, path, emptyKey, line, depth+1)
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		return w.mapping(v, name, path, emptyKey, depth+1)
+	case yaml.ScalarNode:
+	default:
+		return nil // sequences are ignored
+	}
+	var f float64
+	switch v.ShortTag() {
+	case "!!int", "!!float":
+		if err := v.Decode(&f); err != nil {
+			return w.c.errorf(v.Line, name, "not a number: %q", v.Value)
+		}
+	case "!!str":
+		// The YAML library reads a number too large for a float64 (1e999)
+		// as a string; report it rather than ignoring a metric.
+		if v.Style == 0 {
+			if _, err := strconv.ParseFloat(v.Value, 64); errors.Is(err, strconv.ErrRange) {
+				return w.c.errorf(v.Line, name, "number %s is out of range for a 64-bit float", v.Value)
+			}
+		}
+		return nil
+	default:
+		return nil // booleans, nulls, timestamps, custom tags
+	}
+	if emptyKey {
+		return w.c.errorf(line, name, "empty key in %s: a metric needs a name", path)
+	}
+	return w.c.add(name, f, origin{path, line})
+}

@@ -1,0 +1,3 @@
+import joblib
+
+print("train")

@@ -1,0 +1,163 @@
+// Package report renders a comparison and its verdict for people and
+// machines: the pull-request comment, the job summary and JSON.
+//
+// The comment (Markdown) starts with Marker, so the comment can be found and
+// updated in place, then a one-line verdict, the gate's violations, a table
+// of the metrics that changed (violations and regressions first), the full
+// table of all metrics in a collapsed <details> section, and the number of
+// paired and unpaired examples. It always fits in CommentLimit bytes: when
+// too long, the least important rows are left out first (unchanged and
+// not-significant rows of the full table, then its improved, new, removed,
+// regressed and violating rows, then rows of the table of changes, and gate
+// violations last) and a note says how many and where to find them.
+//
+// The job summary (Summary) has the same content with headings and an
+// expanded full table, within SummaryLimit.
+//
+// JSON holds every number the comment shows:
+//
+//	{
+//	  "title": "digits",                    // absent when Report.Title is empty
+//	  "metrics": [{
+//	    "name": "accuracy",
+//	    "base": 0.95, "head": 0.938,        // null when absent
+//	    "delta": -0.012,                    // head - base, or null
+//	    "relative": -0.0126,                // delta / |base| (a fraction), or null
+//	    "direction": "higher",              // "higher", "lower" or null
+//	    "ci": {"low": -0.018, "high": -0.006, "level": 0.95, "method": "paired-bootstrap"},  // or null
+//	    "status": "regressed",              // improved, regressed, unchanged, not-significant, new, removed
+//	    "examples": 1797                    // paired examples behind a bootstrap CI, else 0
+//	  }],
+//	  "gate": {
+//	    "passed": false,                    // true when there is no policy
+//	    "violations": [{"metric": "accuracy", "rule": "max_drop", "message": "…"}],  // never null
+//	    "policy": true                      // false when no policy was applied
+//	  },
+//	  "paired": 1797,
+//	  "unpaired": {"base": 3, "head": 0}
+//	}
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/policy"
+)
+
+// Report is what the renderers show.
+type Report struct {
+	// Comparison is the comparison of head with base; nil is an empty one.
+	Comparison *compare.Comparison
+	// Verdict is the gate's verdict; nil when no policy applied.
+	Verdict *policy.Verdict
+	// Title optionally names what was compared, e.g. the model.
+	Title string
+}
+
+// Marker is the first line of every comment, hidden when rendered, so the
+// comment can be found and updated.
+const Marker = "<!-- modelci:report -->"
+
+// Size limits in bytes: GitHub's limit on a comment's body (65,536
+// characters, so bytes are a safe bound) and on a job summary (1 MiB).
+const (
+	CommentLimit = 65536
+	SummaryLimit = 1 << 20
+)
+
+// Markdown renders the pull-request comment within CommentLimit.
+func Markdown(r Report) string { return MarkdownWithin(r, CommentLimit) }
+
+// MarkdownWithin renders the pull-request comment within limit bytes,
+// leaving out the least important rows when it must. Below about 1 KB even
+// the verdict may not fit, and whole lines are cut from the end.
+func MarkdownWithin(r Report, limit int) string {
+	return render(r, commentStyle, limit)
+}
+
+// Summary renders the job summary within SummaryLimit: the comment's
+// content with headings and the full table expanded.
+func Summary(r Report) string { return render(r, summaryStyle, SummaryLimit) }
+
+// JSON renders the report for machines, indented, ending in a newline. It
+// fails only on a value JSON cannot hold (NaN, ±Inf).
+func JSON(r Report) ([]byte, error) {
+	out := jsonReport{
+		Title:   r.Title,
+		Metrics: []jsonMetric{},
+		Gate:    jsonGate{Passed: true, Violations: []jsonViolation{}},
+	}
+	if c := r.Comparison; c != nil {
+		out.Paired, out.Unpaired = c.Paired, c.Unpaired
+		for _, m := range c.Metrics {
+			jm := jsonMetric{
+				Name: m.Name, Base: m.Base, Head: m.Head, Delta: m.Delta, Relative: m.Relative,
+				Status: string(m.Status), Examples: m.Examples,
+			}
+			if m.Direction != "" {
+				d := string(m.Direction)
+				jm.Direction = &d
+			}
+			if m.CI != nil {
+				jm.CI = &jsonCI{Low: m.CI.Low, High: m.CI.High, Level: m.CI.Level, Method: m.CI.Method}
+			}
+			out.Metrics = append(out.Metrics, jm)
+		}
+	}
+	if v := r.Verdict; v != nil {
+		out.Gate.Policy, out.Gate.Passed = true, v.Passed
+		for _, x := range v.Violations {
+			out.Gate.Violations = append(out.Gate.Violations, jsonViolation{Metric: x.Metric, Rule: x.Rule, Message: x.Message})
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return nil, fmt.Errorf("encoding the JSON report: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+type jsonReport struct {
+	Title    string           `json:"title,omitempty"`
+	Metrics  []jsonMetric     `json:"metrics"`
+	Gate     jsonGate         `json:"gate"`
+	Paired   int              `json:"paired"`
+	Unpaired compare.Unpaired `json:"unpaired"`
+}
+
+type jsonMetric struct {
+	Name      string   `json:"name"`
+	Base      *float64 `json:"base"`
+	Head      *float64 `json:"head"`
+	Delta     *float64 `json:"delta"`
+	Relative  *float64 `json:"relative"`
+	Direction *string  `json:"direction"`
+	CI        *jsonCI  `json:"ci"`
+	Status    string   `json:"status"`
+	Examples  int      `json:"examples"`
+}
+
+type jsonCI struct {
+	Low    float64 `json:"low"`
+	High   float64 `json:"high"`
+	Level  float64 `json:"level"`
+	Method string  `json:"method"`
+}
+
+type jsonGate struct {
+	Passed     bool            `json:"passed"`
+	Violations []jsonViolation `json:"violations"`
+	Policy     bool            `json:"policy"`
+}
+
+type jsonViolation struct {
+	Metric  string `json:"metric"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}

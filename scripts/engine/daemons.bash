@@ -1,0 +1,255 @@
+# shellcheck shell=bash
+# Sourced by scripts/engine/engine: the local registry and the engine
+# processes, their namespace, and cleaning up after them.
+
+# _pid_alive PIDFILE NEEDLE: the pid in PIDFILE runs and its command line
+# contains NEEDLE (guards against a reused pid). Prints the pid.
+_pid_alive() {
+  local pidfile=$1 needle=$2 pid
+  [[ -f "$pidfile" ]] || return 1
+  pid=$(<"$pidfile")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$needle" || return 1
+  printf '%s\n' "$pid"
+}
+
+# _kill_pid PID NAME: TERM, wait up to 30 s, then KILL.
+_kill_pid() {
+  local pid=$1 name=$2 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 60; i++)); do
+    [[ -e /proc/$pid ]] || { log "stopped $name (pid $pid)"; return 0; }
+    sleep 0.5
+  done
+  warn "$name (pid $pid) did not stop on TERM in 30s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 20; i++)); do [[ -e /proc/$pid ]] || return 0; sleep 0.5; done
+}
+
+# _pids_with CMDLINE_PART EXE_NAME: pids of processes named EXE_NAME whose
+# command line contains CMDLINE_PART (our state folder, so never anyone else's).
+_pids_with() {
+  local part=$1 exe=$2 p
+  for p in /proc/[0-9]*; do
+    [[ -r $p/cmdline ]] || continue
+    [[ $(cat "$p/comm" 2>/dev/null) == "$exe" ]] || continue
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$part" && printf '%s\n' "${p#/proc/}"
+  done
+  return 0
+}
+
+# ---------------------------------------------------------------- registry
+
+registry_running() { _pid_alive "$RUN_DIR/registry.pid" "$REGISTRY_DIR/config.yml" >/dev/null; }
+registry_answers() { curl -fsS -o /dev/null --max-time 3 "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
+
+start_registry() {
+  local i
+  if registry_running && registry_answers; then return 0; fi
+  stop_registry
+  if registry_answers; then
+    die "something else already answers on $REGISTRY_ADDR; stop it or set MODELCI_REGISTRY_PORT"
+  fi
+  mkdir -p "$REGISTRY_DIR/data" "$RUN_DIR" "$LOG_DIR"
+  cat >"$REGISTRY_DIR/config.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+YAML
+  OTEL_TRACES_EXPORTER=none setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
+    </dev/null >>"$LOG_DIR/registry.log" 2>&1 &
+  echo $! >"$RUN_DIR/registry.pid"
+  for ((i = 0; i < 60; i++)); do
+    registry_answers && { log "registry answers on http://$REGISTRY_ADDR (pid $(<"$RUN_DIR/registry.pid"))"; return 0; }
+    registry_running || break
+    sleep 0.5
+  done
+  tail -n 20 "$LOG_DIR/registry.log" >&2 || true
+  die "the registry did not start on $REGISTRY_ADDR; log: $LOG_DIR/registry.log"
+}
+
+stop_registry() {
+  local pid
+  if pid=$(_pid_alive "$RUN_DIR/registry.pid" "$REGISTRY_DIR/config.yml"); then
+    _kill_pid "$pid" registry
+  fi
+  for pid in $(_pids_with "$REGISTRY_DIR/config.yml" docker-registry); do
+    _kill_pid "$pid" "leftover registry"
+  done
+  rm -f "$RUN_DIR/registry.pid"
+}
+
+# ------------------------------------------------------------------ engine
+
+engine_running() { _pid_alive "$RUN_DIR/engine.pid" "$STATE_DIR" >/dev/null; }
+
+# _client_env CMD...: run CMD as a client of our engine.
+_client_env() {
+  env _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK" \
+    _EXPERIMENTAL_DAGGER_CLI_BIN="$BIN_DIR/dagger" \
+    DAGGER_NO_NAG=1 DO_NOT_TRACK=1 PATH="$BIN_DIR:$PATH" "$@"
+}
+
+engine_answers() {
+  [[ -S "$ENGINE_SOCK" ]] || return 1
+  _client_env timeout 30 "$BIN_DIR/dagger" core version >/dev/null 2>&1
+}
+
+_write_engine_config() {
+  mkdir -p "$ENGINE_CONF_DIR" "$CNI_DIR"
+  cat >"$ENGINE_CONF_DIR/engine.toml" <<TOML
+# Written by scripts/engine/engine; rewritten at every start.
+root = "$STATE_DIR"
+
+[grpc]
+  address = ["unix://$ENGINE_SOCK"]
+
+[registry."docker.io"]
+  mirrors = ["$REGISTRY_ADDR"]
+
+[registry."$REGISTRY_ADDR"]
+  http = true
+  insecure = true
+TOML
+  local p
+  for p in bridge loopback firewall host-local portmap; do
+    [[ -x /usr/lib/cni/$p ]] || die "CNI plugin /usr/lib/cni/$p missing (Debian package containernetworking-plugins)"
+    ln -sfn "/usr/lib/cni/$p" "$CNI_DIR/$p"
+  done
+  ln -sfn "$BIN_DIR/dnsname" "$CNI_DIR/dnsname"
+}
+
+# ns_exec: runs inside `unshare --mount --propagation private` and execs the
+# engine. Host paths the engine writes (/etc, /var/lib, /usr/local, /run) are
+# overlays or a tmpfs here, with upper folders under $NS_DIR, so the host is
+# left untouched; upstream's fixed paths are mounted from the cache.
+ns_exec() {
+  local d m
+  rm -rf "$NS_DIR"
+  for d in etc varlib usrlocal; do mkdir -p "$NS_DIR/$d/upper" "$NS_DIR/$d/work"; done
+  mount -t overlay overlay -o "lowerdir=/etc,upperdir=$NS_DIR/etc/upper,workdir=$NS_DIR/etc/work" /etc
+  mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$NS_DIR/varlib/upper,workdir=$NS_DIR/varlib/work" /var/lib
+  mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$NS_DIR/usrlocal/upper,workdir=$NS_DIR/usrlocal/work" /usr/local
+  mount -t tmpfs -o mode=0755 tmpfs /run
+  # No custom CAs for the engine to inject into every container unless asked
+  # (it costs ~7 s per module call); our images carry the host CA bundle.
+  if [[ "${MODELCI_ENGINE_CUSTOM_CA:-}" != host ]]; then
+    mkdir -p /usr/local/share/ca-certificates
+    mount -t tmpfs -o mode=0755 tmpfs /usr/local/share/ca-certificates
+  fi
+  rm -rf /var/lib/cni
+  mkdir -p /usr/local/bin /usr/local/share/dagger/content "$CONTENT_DIR"
+  ln -sfn "$(command -v runc)" /usr/local/bin/runc
+  : >/usr/local/bin/dagger-init
+  mount --bind "$BIN_DIR/dagger-init" /usr/local/bin/dagger-init
+  mount --bind "$CONTENT_DIR" /usr/local/share/dagger/content
+  for m in /etc /var/lib /usr/local /run; do mountpoint -q "$m" || die "namespace setup: $m is not mounted"; done
+  log "engine $DAGGER_VERSION starting in its mount namespace (pid $$)"
+  export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  if [[ -s "$STAMP_DIR/gosdk-image" ]]; then
+    DAGGER_GO_SDK_MANIFEST_DIGEST=$(<"$STAMP_DIR/gosdk-image")
+    export DAGGER_GO_SDK_MANIFEST_DIGEST
+  fi
+  exec "$BIN_DIR/dagger-engine" --config "$ENGINE_CONF_DIR/engine.toml" \
+    --root "$STATE_DIR" --oci-cni-binary-dir "$CNI_DIR" ${MODELCI_ENGINE_DEBUG:+--debug}
+}
+
+start_engine() {
+  local i pid start
+  if engine_running && engine_answers; then return 0; fi
+  stop_engine
+  cleanup_network
+  mkdir -p "$STATE_DIR" "$RUN_DIR" "$LOG_DIR" "$CONTENT_DIR"
+  rm -f "$ENGINE_SOCK"
+  _write_engine_config
+  start=$(date +%s)
+  setsid unshare --mount --propagation private "$ENGINE_SCRIPTS/engine" _ns-exec \
+    </dev/null >>"$LOG_DIR/engine.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$RUN_DIR/engine.pid"
+  for ((i = 0; i < 240; i++)); do
+    if [[ ! -e /proc/$pid ]]; then
+      tail -n 30 "$LOG_DIR/engine.log" >&2 || true
+      die "the engine exited during start; log: $LOG_DIR/engine.log"
+    fi
+    if engine_answers; then
+      log "engine answers on unix://$ENGINE_SOCK after $(( $(date +%s) - start ))s (pid $pid)"
+      return 0
+    fi
+    sleep 1
+  done
+  tail -n 30 "$LOG_DIR/engine.log" >&2 || true
+  die "the engine did not answer 'dagger core version' in 240s; log: $LOG_DIR/engine.log"
+}
+
+stop_engine() {
+  local pid
+  if pid=$(_pid_alive "$RUN_DIR/engine.pid" "$STATE_DIR"); then
+    _kill_pid "$pid" engine
+  fi
+  # An engine of ours whose pid file was lost still holds our state folder.
+  for pid in $(_pids_with "$STATE_DIR" dagger-engine); do
+    _kill_pid "$pid" "leftover engine"
+  done
+  rm -f "$RUN_DIR/engine.pid" "$ENGINE_SOCK"
+}
+
+# _any_engine_runs: some dagger-engine process runs on this host (ours or not).
+_any_engine_runs() {
+  local p
+  for p in /proc/[0-9]*; do
+    [[ $(cat "$p/comm" 2>/dev/null) == dagger-engine ]] && return 0
+  done
+  return 1
+}
+
+# cleanup_network: what an engine leaves on the host when it dies: the
+# dagger0 bridge, iptables CNI-* chains, dnsmasq, CNI state. Only when no
+# engine runs at all, so that another engine's network is never touched.
+cleanup_network() {
+  local t line chains c ipt pid
+  if _any_engine_runs; then
+    log "another dagger-engine runs on this host; leaving the network as it is"
+    return 0
+  fi
+  # dnsmasq started by an engine serves the bridge (--conf-file under
+  # /var/run/containers/cni/dnsname/): kill those left without an engine.
+  for pid in $(_pids_with "/cni/dnsname/" dnsmasq); do
+    _kill_pid "$pid" "leftover dnsmasq"
+  done
+  if ip link show dagger0 >/dev/null 2>&1; then
+    ip link delete dagger0 && log "deleted bridge dagger0"
+  fi
+  for ipt in iptables ip6tables; do
+    have "$ipt" || continue
+    for t in filter nat mangle; do
+      "$ipt" -t "$t" -S >/dev/null 2>&1 || continue
+      # Rules in other chains that jump to CNI chains, then the chains.
+      while IFS= read -r line; do
+        [[ -z "$line" ]] && continue
+        # shellcheck disable=SC2086 # a rule is words
+        "$ipt" -t "$t" -D ${line#-A } 2>/dev/null || true
+      done < <("$ipt" -t "$t" -S 2>/dev/null | grep -E '^-A ' | grep -vE '^-A CNI-' | grep -E -- '-j CNI-' || true)
+      chains=$("$ipt" -t "$t" -S 2>/dev/null | sed -n 's/^-N \(CNI-[^ ]*\)$/\1/p')
+      [[ -z "$chains" ]] && continue
+      for c in $chains; do "$ipt" -t "$t" -F "$c" 2>/dev/null || true; done
+      for c in $chains; do "$ipt" -t "$t" -X "$c" 2>/dev/null || true; done
+      log "removed $(wc -w <<<"$chains") $ipt $t CNI chains"
+    done
+  done
+  # Network state written outside the namespace (older scripts, crashes).
+  if [[ -d /var/lib/cni ]]; then
+    rm -rf /var/lib/cni/networks/dagger /var/lib/cni/results/dagger-* 2>/dev/null || true
+    rmdir /var/lib/cni/networks /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+  fi
+}
