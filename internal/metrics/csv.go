@@ -95,7 +95,7 @@ func (c *collector) csvRows(recs []csvRecord) (*Set, error) {
 		if !ok {
 			continue
 		}
-		if err := c.add(name, v, origin{strconv.Quote(name), rec.line}); err != nil {
+		if err := c.add(name, v, lineOrigin(strconv.Quote(name), rec.line)); err != nil {
 			return nil, err
 		}
 	}
@@ -126,7 +126,7 @@ func (c *collector) csvHeader(recs []csvRecord) (*Set, error) {
 		if !ok {
 			continue
 		}
-		if err := c.add(name, v, origin{fmt.Sprintf("column %d %q", i+1, name), header.line}); err != nil {
+		if err := c.add(name, v, lineOrigin(fmt.Sprintf("column %d %q", i+1, name), header.line)); err != nil {
 			return nil, err
 		}
 	}

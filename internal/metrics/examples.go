@@ -10,7 +10,8 @@ type Examples struct {
 	// Columns are the metric names, sorted.
 	Columns []string
 	// Values maps a column to its values, aligned with IDs. A row that
-	// lacks the column holds NaN there.
+	// lacks the column holds NaN there; no value is infinite, and every
+	// column has at least one value.
 	Values map[string][]float64
 }
 
@@ -19,8 +20,9 @@ type Paired struct {
 	// Columns are the metrics present on both sides, sorted.
 	Columns []string
 	// Pairs maps a column to its paired values: Base[i] and Head[i] belong
-	// to the same example. Examples lacking the value on either side are
-	// left out of that column.
+	// to the same example, in the head file's order. Examples lacking the
+	// value on either side are left out of that column. Every column in
+	// Columns has an entry, possibly empty.
 	Pairs map[string]PairedValues
 	// N is the number of ids present on both sides.
 	N int

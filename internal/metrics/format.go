@@ -258,6 +258,7 @@ func parseJSONMetrics(source string, data []byte, format Format) (*Set, error) {
 		format = detectJSON(root)
 	}
 	c := newCollector(source, format)
+	c.data = data
 	if format == FormatLMEval {
 		err = c.lmEval(data, root)
 	} else {
@@ -289,16 +290,32 @@ func kindName(k jkind) string {
 // collector gathers metrics, refusing duplicate names.
 type collector struct {
 	source  string
+	data    []byte // the JSON text, for lines of offsets
 	format  Format
 	byName  map[string]int // index in metrics
 	metrics []Metric
 	origins []origin
 }
 
-// origin says where a metric was read, for duplicate errors.
+// origin says where a metric was read, for errors.
 type origin struct {
 	path string // the keys as written, e.g. ["eval"]["accuracy"]
-	line int
+	line int    // the line, when off < 0
+	off  int    // the offset in collector.data, or -1
+}
+
+// lineOrigin is an origin known by its line.
+func lineOrigin(path string, line int) origin { return origin{path: path, line: line, off: -1} }
+
+// lineOf returns the line of o. JSON origins are offsets, turned into
+// lines only for messages: counting lines for every metric would make a
+// large file quadratic.
+func (c *collector) lineOf(o origin) int {
+	if o.off < 0 {
+		return o.line
+	}
+	line, _ := lineCol(c.data, o.off)
+	return line
 }
 
 func newCollector(source string, format Format) *collector {
@@ -312,12 +329,13 @@ func (c *collector) errorf(line int, key, format string, args ...any) error {
 // add records a metric, checking that it is finite and new.
 func (c *collector) add(name string, v float64, o origin) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return c.errorf(o.line, name, "value is %v; metrics must be finite numbers", v)
+		return c.errorf(c.lineOf(o), name, "value is %v; metrics must be finite numbers", v)
 	}
 	if i, dup := c.byName[name]; dup {
 		prev := c.origins[i]
-		return c.errorf(o.line, name, "duplicate metric name: %s (line %d) and %s (line %d) both name it",
-			prev.path, prev.line, o.path, o.line)
+		line := c.lineOf(o)
+		return c.errorf(line, name, "duplicate metric name: %s (line %d) and %s (line %d) both name it",
+			prev.path, c.lineOf(prev), o.path, line)
 	}
 	c.byName[name] = len(c.metrics)
 	c.metrics = append(c.metrics, Metric{Name: name, Value: v})
@@ -368,15 +386,15 @@ func (c *collector) flattenJSON(data []byte, v *jvalue, prefix, path string, emp
 				return err
 			}
 		case jNumber:
-			line, _ := lineCol(data, m.off)
+			o := origin{path: mpath, off: m.off}
 			if empty {
-				return c.errorf(line, name, "empty key in %s: a metric needs a name", mpath)
+				return c.errorf(c.lineOf(o), name, "empty key in %s: a metric needs a name", mpath)
 			}
 			f, err := c.number(data, m.val, name)
 			if err != nil {
 				return err
 			}
-			if err := c.add(name, f, origin{mpath, line}); err != nil {
+			if err := c.add(name, f, o); err != nil {
 				return err
 			}
 		}
@@ -433,15 +451,15 @@ func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, gro
 					continue
 				}
 			}
-			line, _ := lineCol(data, m.off)
+			o := origin{path: pathKey(tpath, m.key), off: m.off}
 			if task.key == "" || metric == "" {
-				return c.errorf(line, name, "empty task or metric name in %s", pathKey(tpath, m.key))
+				return c.errorf(c.lineOf(o), name, "empty task or metric name in %s", o.path)
 			}
 			f, err := c.number(data, m.val, name)
 			if err != nil {
 				return err
 			}
-			if err := c.add(name, f, origin{pathKey(tpath, m.key), line}); err != nil {
+			if err := c.add(name, f, o); err != nil {
 				return err
 			}
 			added = append(added, m.key)

@@ -148,5 +148,5 @@ func (w *yamlWalker) value(v *yaml.Node, name, path string, emptyKey bool, line,
 	if emptyKey {
 		return w.c.errorf(line, name, "empty key in %s: a metric needs a name", path)
 	}
-	return w.c.add(name, f, origin{path, line})
+	return w.c.add(name, f, lineOrigin(path, line))
 }
