@@ -1,0 +1,119 @@
+// Model directories as OCI artifacts.
+//
+// Modelpack turns a model directory, with its evaluation, into an OCI image
+// layout that follows the CNCF ModelPack model specification: one raw layer
+// per file with its path and media type (weights, configuration, code,
+// docs), the ModelPack config, and the evaluation files (metrics.json,
+// examples.jsonl, report.md, …) as modelci evaluation layers. The same
+// inputs give the same manifest digest. Pushing the layout to a registry is
+// done by modelci's publish step.
+//
+//	dagger call -m modules/modelpack pack --model ./model --evaluation ./eval export --path ./layout
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/modelci/modelci/internal/modelpack"
+	"github.com/modelci/modelci/modules/modelpack/internal/dagger"
+)
+
+// Modelpack packages models as OCI artifacts.
+type Modelpack struct{}
+
+// Pack returns an OCI image layout holding the model and its evaluation as
+// one ModelPack artifact, tagged in the layout's index.json.
+func (m *Modelpack) Pack(
+	ctx context.Context,
+	// The model directory.
+	model *dagger.Directory,
+	// The evaluation directory (metrics.json, examples.jsonl, reports).
+	// +optional
+	evaluation *dagger.Directory,
+	// The model's name, recorded in the config and annotations.
+	// +optional
+	name string,
+	// The model's version.
+	// +optional
+	version string,
+	// The tag in the layout's index.json.
+	// +optional
+	// +default="latest"
+	tag string,
+	// Extra manifest annotations, each KEY=VALUE.
+	// +optional
+	annotations []string,
+) (*dagger.Directory, error) {
+	opts := modelpack.Options{Name: name, Version: version, Tag: tag}
+	for _, a := range annotations {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("annotation %q: expected KEY=VALUE", a)
+		}
+		if opts.Annotations == nil {
+			opts.Annotations = map[string]string{}
+		}
+		opts.Annotations[k] = v
+	}
+
+	// The module runs in its own container: export the inputs into its
+	// working directory, pack there, and hand the layout back.
+	work, err := os.MkdirTemp(".", "pack-")
+	if err != nil {
+		return nil, err
+	}
+	modelDir := filepath.Join(work, "model")
+	if _, err := model.Export(ctx, modelDir); err != nil {
+		return nil, fmt.Errorf("exporting the model: %w", err)
+	}
+	evalDir := ""
+	if evaluation != nil {
+		evalDir = filepath.Join(work, "evaluation")
+		if _, err := evaluation.Export(ctx, evalDir); err != nil {
+			return nil, fmt.Errorf("exporting the evaluation: %w", err)
+		}
+	}
+	layout := filepath.Join(work, "layout")
+	if _, err := modelpack.Pack(ctx, modelDir, evalDir, layout, opts); err != nil {
+		return nil, err
+	}
+	return dag.CurrentModule().Workdir(layout), nil
+}
+
+// Files lists the files of a packed layout with their media types, one
+// "path<TAB>media type<TAB>size" line each: what a registry would hold.
+func (m *Modelpack) Files(
+	ctx context.Context,
+	// An OCI image layout made by pack.
+	layout *dagger.Directory,
+	// The tag to read.
+	// +optional
+	// +default="latest"
+	tag string,
+) (string, error) {
+	work, err := os.MkdirTemp(".", "read-")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(work, "layout")
+	if _, err := layout.Export(ctx, dir); err != nil {
+		return "", fmt.Errorf("exporting the layout: %w", err)
+	}
+	store, err := modelpack.OpenLayout(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	man, err := modelpack.Read(ctx, store, tag)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, f := range man.Files {
+		fmt.Fprintf(&b, "%s\t%s\t%d\n", f.Path, f.Layer.MediaType, f.Layer.Size)
+	}
+	return b.String(), nil
+}
