@@ -14,9 +14,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/modelci/modelci/internal/modelpack"
 	"github.com/modelci/modelci/modules/modelpack/internal/dagger"
@@ -81,7 +83,58 @@ func (m *Modelpack) Pack(
 	if _, err := modelpack.Pack(ctx, modelDir, evalDir, layout, opts); err != nil {
 		return nil, err
 	}
-	return dag.CurrentModule().Workdir(layout), nil
+	return layoutDirectory(ctx, layout, tag, model, evaluation)
+}
+
+// layoutDirectory rebuilds the layout written at dir as a Directory made of
+// content the engine already has: every layer blob is the input file it
+// was made from, and only the small JSON files (oci-layout, index.json,
+// manifest, config) are new. Nothing points into this call's working
+// directory, which is gone once the call returns, so results can be cached.
+func layoutDirectory(ctx context.Context, dir, tag string, model, evaluation *dagger.Directory) (*dagger.Directory, error) {
+	store, err := modelpack.OpenLayout(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	man, err := modelpack.Read(ctx, store, tag)
+	if err != nil {
+		return nil, err
+	}
+	layers := map[string]*dagger.File{}
+	for _, f := range man.Files {
+		src := model.File(f.Path)
+		if rest, ok := strings.CutPrefix(f.Path, modelpack.EvaluationPrefix); ok && evaluation != nil {
+			src = evaluation.File(rest)
+		}
+		layers[filepath.Join("blobs", f.Layer.Digest.Algorithm().String(), f.Layer.Digest.Encoded())] = src
+	}
+	out := dag.Directory()
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		if src, ok := layers[rel]; ok {
+			out = out.WithFile(rel, src)
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !utf8.Valid(data) {
+			return fmt.Errorf("layout file %s is neither a layer nor JSON", rel)
+		}
+		out = out.WithNewFile(rel, string(data))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Files lists the files of a packed layout with their media types, one
