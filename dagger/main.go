@@ -38,6 +38,9 @@ const (
 // defaultImage is the base image of the Python runtime.
 const defaultImage = "python:3.12-slim"
 
+// defaultTrainExclude are the source paths training does not read.
+var defaultTrainExclude = []string{"evaluate.py", ".modelci.yaml", "*.md"}
+
 // Modelci trains, evaluates, compares and packages models.
 type Modelci struct{}
 
@@ -57,7 +60,7 @@ func runtime(source, data *dagger.Directory, base *dagger.Container, image strin
 	if len(gpus) > 0 {
 		py = py.WithGpus(gpus)
 	}
-	ctr := py.Container().WithDirectory(srcPath, source).WithWorkdir(srcPath)
+	ctr := py.Container().WithMountedDirectory(srcPath, source).WithWorkdir(srcPath)
 	if data != nil {
 		ctr = ctr.WithMountedDirectory(dataPath, data)
 	}
@@ -88,7 +91,9 @@ func explain(step string, gpus []string, err error) error {
 	msg := err.Error()
 	switch {
 	case len(gpus) > 0 && (strings.Contains(msg, "GPU support is not enabled") || strings.Contains(msg, "nvidia-container-runtime-hook")):
-		return fmt.Errorf("%s: gpus %s were asked for, but this Dagger engine cannot give GPUs: start it with _EXPERIMENTAL_DAGGER_GPU_SUPPORT=1 on a host with the NVIDIA container toolkit, or leave out --gpus: %w", step, strings.Join(gpus, ","), err)
+		// %v, not %w: the SDK would report a wrapped engine error by the
+		// engine's message alone, dropping the advice.
+		return fmt.Errorf("%s: gpus %s were asked for, but this Dagger engine cannot give GPUs: start it with _EXPERIMENTAL_DAGGER_GPU_SUPPORT=1 on a host with the NVIDIA container toolkit, or leave out --gpus (%v)", step, strings.Join(gpus, ","), err)
 	}
 	return fmt.Errorf("%s: %w", step, err)
 }
@@ -131,7 +136,19 @@ func (m *Modelci) Train(
 	// GPUs to use: "all", or device ids.
 	// +optional
 	gpus []string,
+	// Source paths training does not read (globs): a change to them does
+	// not retrain. By default the evaluation script, the policy and docs.
+	// +optional
+	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	exclude []string,
 ) (*dagger.Directory, error) {
+	if exclude == nil {
+		exclude = defaultTrainExclude
+	}
+	source, err := trainingSource(ctx, source, exclude)
+	if err != nil {
+		return nil, fmt.Errorf("train: reading the source: %w", err)
+	}
 	ctr, err := runtime(source, data, base, image, env, gpus)
 	if err != nil {
 		return nil, err
@@ -330,8 +347,12 @@ func (m *Modelci) Pipeline(
 	// +optional
 	// +default="model"
 	name string,
+	// Source paths training does not read (globs).
+	// +optional
+	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	trainExclude []string,
 ) (*dagger.Directory, error) {
-	res, headModel, headEval, baseEval, err := m.run(ctx, source, baseSource, policy, data, base, image, trainCommand, evalCommand, gpus, name)
+	res, headModel, headEval, baseEval, err := m.run(ctx, source, baseSource, policy, data, base, image, trainCommand, evalCommand, gpus, name, trainExclude)
 	if err != nil {
 		return nil, err
 	}
@@ -363,7 +384,7 @@ func (m *Modelci) Check(
 	// +optional
 	gpus []string,
 ) (string, error) {
-	res, _, _, _, err := m.run(ctx, source, baseSource, policy, data, base, image, nil, nil, gpus, "")
+	res, _, _, _, err := m.run(ctx, source, baseSource, policy, data, base, image, nil, nil, gpus, "", nil)
 	if err != nil {
 		return "", err
 	}
@@ -372,7 +393,7 @@ func (m *Modelci) Check(
 
 // run trains and evaluates head and base in parallel and compares them.
 func (m *Modelci) run(ctx context.Context, source, baseSource *dagger.Directory, policy *dagger.File, data *dagger.Directory,
-	base *dagger.Container, image string, trainCommand, evalCommand, gpus []string, name string,
+	base *dagger.Container, image string, trainCommand, evalCommand, gpus []string, name string, trainExclude []string,
 ) (res *comparison, headModel, headEval, baseEval *dagger.Directory, err error) {
 	if policy == nil {
 		if policy, err = sourcePolicy(ctx, source); err != nil {
@@ -380,7 +401,7 @@ func (m *Modelci) run(ctx context.Context, source, baseSource *dagger.Directory,
 		}
 	}
 	trainEval := func(ctx context.Context, src *dagger.Directory) (*dagger.Directory, *dagger.Directory, error) {
-		model, err := m.Train(ctx, src, data, base, image, trainCommand, nil, gpus)
+		model, err := m.Train(ctx, src, data, base, image, trainCommand, nil, gpus, trainExclude)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -20,7 +20,7 @@ require (
 	go.opentelemetry.io/otel/sdk/metric v1.38.0
 	go.opentelemetry.io/otel/trace v1.38.0
 	go.opentelemetry.io/proto/otlp v1.8.0
-	golang.org/x/sync v0.17.0
+	golang.org/x/sync v0.25.0
 	google.golang.org/grpc v1.76.0
 )
 

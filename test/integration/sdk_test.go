@@ -1,0 +1,69 @@
+//go:build integration
+
+package integration
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"testing"
+
+	"dagger.io/dagger"
+)
+
+// TestPipelineWithGoSDK calls the modelci module's pipeline from Go, with
+// the Dagger Go SDK: the module is loaded from the repository and served to
+// the session, then queried.
+func TestPipelineWithGoSDK(t *testing.T) {
+	ctx := t.Context()
+	var logs io.Writer = io.Discard
+	if testing.Verbose() {
+		logs = os.Stderr
+	}
+	client, err := dagger.Connect(ctx, dagger.WithLogOutput(logs))
+	if err != nil {
+		t.Fatalf("connecting to the engine: %v", err)
+	}
+	defer client.Close()
+
+	if err := client.ModuleSource(repoRoot).AsModule().Serve(ctx); err != nil {
+		t.Fatalf("serving the modelci module: %v", err)
+	}
+	n := nonce(t)
+	head, err := client.Host().Directory(digitsSource(t, true, n)).ID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := client.Host().Directory(digitsSource(t, false, n)).ID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp struct {
+		Modelci struct {
+			Pipeline struct {
+				File struct {
+					Contents string `json:"contents"`
+				} `json:"file"`
+			} `json:"pipeline"`
+		} `json:"modelci"`
+	}
+	err = client.Do(ctx, &dagger.Request{
+		Query: `query($head: DirectoryID!, $base: DirectoryID!, $image: String!) {
+			modelci {
+				pipeline(source: $head, baseSource: $base, image: $image, name: "digits") {
+					file(path: "report.json") { contents }
+				}
+			}
+		}`,
+		Variables: map[string]any{"head": head, "base": base, "image": pythonImage(t)},
+	}, &dagger.Response{Data: &resp})
+	if err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	rep := parseReport(t, []byte(resp.Modelci.Pipeline.File.Contents))
+	checkDigitsReport(t, rep)
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(resp.Modelci.Pipeline.File.Contents), &raw); err != nil || raw["gate"] == nil {
+		t.Errorf("report.json lacks the gate: %v", err)
+	}
+}
