@@ -5,6 +5,8 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/modelci/modelci/dagger/internal/dagger"
 )
 
@@ -35,40 +37,65 @@ func trainingSource(ctx context.Context, source *dagger.Directory, exclude []str
 		return filtered, nil
 	}
 	slices.Sort(paths)
+
+	// One file's facts; fetched concurrently, assembled in path order.
+	type file struct {
+		skip     bool // a directory
+		fallback bool // not a small regular text file
+		size     int
+		perm     int
+		contents string
+	}
+	files := make([]file, len(paths))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i, p := range paths {
+		g.Go(func() error {
+			f := &files[i]
+			st := filtered.Stat(p, dagger.DirectoryStatOpts{DoNotFollowSymlinks: true})
+			ft, err := st.FileType(gctx)
+			if err != nil {
+				return err
+			}
+			switch ft {
+			case dagger.FileTypeDirectory:
+				f.skip = true
+				return nil
+			case dagger.FileTypeRegular:
+			default:
+				f.fallback = true
+				return nil
+			}
+			if f.size, err = st.Size(gctx); err != nil {
+				return err
+			}
+			if f.size > maxRebuildBytes {
+				f.fallback = true
+				return nil
+			}
+			if f.perm, err = st.Permissions(gctx); err != nil {
+				return err
+			}
+			if f.contents, err = filtered.File(p).Contents(gctx); err != nil {
+				return err
+			}
+			f.fallback = !utf8.ValidString(f.contents)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	out := dag.Directory()
 	total := 0
-	for _, p := range paths {
-		st := filtered.Stat(p, dagger.DirectoryStatOpts{DoNotFollowSymlinks: true})
-		ft, err := st.FileType(ctx)
-		if err != nil {
-			return nil, err
-		}
-		switch ft {
-		case dagger.FileTypeDirectory:
+	for i, f := range files {
+		if f.skip {
 			continue
-		case dagger.FileTypeRegular:
-		default:
+		}
+		if total += f.size; f.fallback || total > maxRebuildBytes {
 			return filtered, nil
 		}
-		size, err := st.Size(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if total += size; total > maxRebuildBytes {
-			return filtered, nil
-		}
-		perm, err := st.Permissions(ctx)
-		if err != nil {
-			return nil, err
-		}
-		contents, err := filtered.File(p).Contents(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if !utf8.ValidString(contents) {
-			return filtered, nil
-		}
-		out = out.WithNewFile(p, contents, dagger.DirectoryWithNewFileOpts{Permissions: perm})
+		out = out.WithNewFile(paths[i], f.contents, dagger.DirectoryWithNewFileOpts{Permissions: f.perm})
 	}
 	return out, nil
 }

@@ -66,8 +66,9 @@ storage:
 http:
   addr: $REGISTRY_ADDR
 YAML
+  # 9>&-: the daemon must not inherit the lock of the engine script.
   OTEL_TRACES_EXPORTER=none setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
-    </dev/null >>"$LOG_DIR/registry.log" 2>&1 &
+    </dev/null >>"$LOG_DIR/registry.log" 2>&1 9>&- &
   echo $! >"$RUN_DIR/registry.pid"
   for ((i = 0; i < 60; i++)); do
     registry_answers && { log "registry answers on http://$REGISTRY_ADDR (pid $(<"$RUN_DIR/registry.pid"))"; return 0; }
@@ -174,7 +175,7 @@ start_engine() {
   _write_engine_config
   start=$(date +%s)
   setsid unshare --mount --propagation private "$ENGINE_SCRIPTS/engine" _ns-exec \
-    </dev/null >>"$LOG_DIR/engine.log" 2>&1 &
+    </dev/null >>"$LOG_DIR/engine.log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$RUN_DIR/engine.pid"
   for ((i = 0; i < 240; i++)); do
