@@ -39,6 +39,14 @@ _pids_with() {
   return 0
 }
 
+# _pid_exiting PID: a zombie, or a process whose command line is already gone.
+_pid_exiting() {
+  local st
+  st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ $st == [ZX] ]] && return 0
+  [[ -z "$(tr -d '\0' <"/proc/$1/cmdline" 2>/dev/null)" ]]
+}
+
 # ---------------------------------------------------------------- registry
 
 registry_running() { _pid_alive "$RUN_DIR/registry.pid" "$REGISTRY_DIR/config.yml" >/dev/null; }
@@ -52,6 +60,7 @@ start_registry() {
     die "something else already answers on $REGISTRY_ADDR; stop it or set MODELCI_REGISTRY_PORT"
   fi
   mkdir -p "$REGISTRY_DIR/data" "$RUN_DIR" "$LOG_DIR"
+  _rotate_log "$LOG_DIR/registry.log"
   cat >"$REGISTRY_DIR/config.yml" <<YAML
 version: 0.1
 log:
@@ -88,6 +97,12 @@ stop_registry() {
     _kill_pid "$pid" "leftover registry"
   done
   rm -f "$RUN_DIR/registry.pid"
+}
+
+# _rotate_log FILE: keep one old copy once FILE passes 20 MB.
+_rotate_log() {
+  [[ -f "$1" ]] || return 0
+  if (( $(stat -c %s "$1") > 20 * 1024 * 1024 )); then mv -f "$1" "$1.1"; fi
 }
 
 # ------------------------------------------------------------------ engine
@@ -142,6 +157,9 @@ ns_exec() {
   mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$NS_DIR/varlib/upper,workdir=$NS_DIR/varlib/work" /var/lib
   mount -t overlay overlay -o "lowerdir=/usr/local,upperdir=$NS_DIR/usrlocal/upper,workdir=$NS_DIR/usrlocal/work" /usr/local
   mount -t tmpfs -o mode=0755 tmpfs /run
+  # The engine logs at debug level unless its own config says otherwise.
+  mkdir -p /etc/dagger
+  printf '{"logLevel": "%s"}\n' "${MODELCI_ENGINE_LOG_LEVEL:-info}" >/etc/dagger/engine.json
   # No custom CAs for the engine to inject into every container unless asked
   # (it costs ~7 s per module call); our images carry the host CA bundle.
   if [[ "${MODELCI_ENGINE_CUSTOM_CA:-}" != host ]]; then
@@ -162,7 +180,8 @@ ns_exec() {
     export DAGGER_GO_SDK_MANIFEST_DIGEST
   fi
   exec "$BIN_DIR/dagger-engine" --config "$ENGINE_CONF_DIR/engine.toml" \
-    --root "$STATE_DIR" --oci-cni-binary-dir "$CNI_DIR" ${MODELCI_ENGINE_DEBUG:+--debug}
+    --root "$STATE_DIR" --oci-cni-binary-dir "$CNI_DIR" \
+    --network-name "$ENGINE_NET" --network-cidr "$ENGINE_CIDR" ${MODELCI_ENGINE_DEBUG:+--debug}
 }
 
 start_engine() {
@@ -172,6 +191,7 @@ start_engine() {
   cleanup_network
   mkdir -p "$STATE_DIR" "$RUN_DIR" "$LOG_DIR" "$CONTENT_DIR"
   rm -f "$ENGINE_SOCK"
+  _rotate_log "$LOG_DIR/engine.log"
   _write_engine_config
   start=$(date +%s)
   setsid unshare --mount --propagation private "$ENGINE_SCRIPTS/engine" _ns-exec \
@@ -206,16 +226,24 @@ stop_engine() {
 }
 
 # _any_engine_runs: some dagger-engine process runs on this host (ours or not).
+# Engines that are exiting (killed, tearing down their namespace) are waited
+# for, up to 30 s, and do not count.
 _any_engine_runs() {
-  local p
-  for p in /proc/[0-9]*; do
-    [[ $(cat "$p/comm" 2>/dev/null) == dagger-engine ]] && return 0
+  local p i exiting
+  for ((i = 0; i < 60; i++)); do
+    exiting=
+    for p in /proc/[0-9]*; do
+      [[ $(cat "$p/comm" 2>/dev/null) == dagger-engine ]] || continue
+      if _pid_exiting "${p#/proc/}"; then exiting=1; else return 0; fi
+    done
+    [[ -z "$exiting" ]] && return 1
+    sleep 0.5
   done
   return 1
 }
 
 # cleanup_network: what an engine leaves on the host when it dies: the
-# dagger0 bridge, iptables CNI-* chains, dnsmasq, CNI state. Only when no
+# dagger0 bridge (${ENGINE_NET}0), iptables CNI-* chains, dnsmasq, CNI state. Only when no
 # engine runs at all, so that another engine's network is never touched.
 cleanup_network() {
   local t line chains c ipt pid
@@ -228,19 +256,20 @@ cleanup_network() {
   for pid in $(_pids_with "/cni/dnsname/" dnsmasq); do
     _kill_pid "$pid" "leftover dnsmasq"
   done
-  if ip link show dagger0 >/dev/null 2>&1; then
-    ip link delete dagger0 && log "deleted bridge dagger0"
+  if ip link show "${ENGINE_NET}0" >/dev/null 2>&1; then
+    ip link delete "${ENGINE_NET}0" && log "deleted bridge ${ENGINE_NET}0"
   fi
   for ipt in iptables ip6tables; do
     have "$ipt" || continue
     for t in filter nat mangle; do
       "$ipt" -t "$t" -S >/dev/null 2>&1 || continue
-      # Rules in other chains that jump to CNI chains, then the chains.
-      while IFS= read -r line; do
-        [[ -z "$line" ]] && continue
-        # shellcheck disable=SC2086 # a rule is words
-        "$ipt" -t "$t" -D ${line#-A } 2>/dev/null || true
-      done < <("$ipt" -t "$t" -S 2>/dev/null | grep -E '^-A ' | grep -vE '^-A CNI-' | grep -E -- '-j CNI-' || true)
+      # Rules in other chains that jump to CNI chains (by number, last
+      # first), then the chains themselves.
+      for c in $("$ipt" -t "$t" -S 2>/dev/null | sed -n 's/^-[PN] \([^ ]*\).*/\1/p' | grep -v '^CNI-' || true); do
+        for line in $("$ipt" -t "$t" -L "$c" -n --line-numbers 2>/dev/null | awk '$2 ~ /^CNI-/ { print $1 }' | sort -rn); do
+          "$ipt" -t "$t" -D "$c" "$line" 2>/dev/null || true
+        done
+      done
       chains=$("$ipt" -t "$t" -S 2>/dev/null | sed -n 's/^-N \(CNI-[^ ]*\)$/\1/p')
       [[ -z "$chains" ]] && continue
       for c in $chains; do "$ipt" -t "$t" -F "$c" 2>/dev/null || true; done
@@ -250,7 +279,7 @@ cleanup_network() {
   done
   # Network state written outside the namespace (older scripts, crashes).
   if [[ -d /var/lib/cni ]]; then
-    rm -rf /var/lib/cni/networks/dagger /var/lib/cni/results/dagger-* 2>/dev/null || true
+    rm -rf "/var/lib/cni/networks/$ENGINE_NET" "/var/lib/cni/results/$ENGINE_NET"-* 2>/dev/null || true
     rmdir /var/lib/cni/networks /var/lib/cni/results /var/lib/cni 2>/dev/null || true
   fi
 }

@@ -115,6 +115,11 @@ _gosdk_rootfs() {
   mkdir -p "$r/go/pkg/mod" "$r/go/bin" "$r/root/.cache/go-build"
 }
 
+# gosdk_key: what the Go SDK image bakes in from the host (Go, CA bundle).
+gosdk_key() {
+  printf '%s %s\n' "$(go env GOVERSION 2>/dev/null)" "$(sha256sum /etc/ssl/certs/ca-certificates.crt 2>/dev/null | cut -c1-16)"
+}
+
 # _image_env_flags ENV...: -env flags for imagetool.
 _image_env_flags() { local kv; for kv in "$@"; do printf -- '-env\n%s\n' "$kv"; done; }
 
@@ -124,13 +129,14 @@ _image_env_flags() { local kv; for kv in "$@"; do printf -- '-env\n%s\n' "$kv"; 
 import_gosdk_image() {
   local tar=$IMAGES_DIR/gosdk/image.tar dgst flags
   mapfile -t flags < <(_image_env_flags "${GOSDK_ENV[@]}")
-  dgst=$(_client_env "$BIN_DIR/imagetool" export -rootfs "$IMAGES_DIR/gosdk/rootfs" -out "$tar" "${flags[@]}") \
-    || die "exporting the Go SDK image failed (engine log: $LOG_DIR/engine.log)"
+  dgst=$(_client_env "$BIN_DIR/imagetool" export -rootfs "$IMAGES_DIR/gosdk/rootfs" -out "$tar" "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
+    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "exporting the Go SDK image failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
   [[ $dgst == sha256:* ]] || die "exporting the Go SDK image gave no digest: $dgst"
   mkdir -p "$CONTENT_DIR"
   tar -xf "$tar" -C "$CONTENT_DIR" blobs
   [[ -f "$CONTENT_DIR/blobs/sha256/${dgst#sha256:}" ]] || die "manifest $dgst missing from $CONTENT_DIR after unpacking"
   rm -f "$tar"
+  gosdk_key >"$STAMP_DIR/gosdk-image.key"
   printf '%s\n' "$dgst" >"$STAMP_DIR/gosdk-image"
   log "Go SDK image: $dgst"
 }
@@ -146,8 +152,8 @@ registry_has() {
 publish_python_image() {
   local flags out
   mapfile -t flags < <(_image_env_flags "${PYTHON_ENV[@]}")
-  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/python/rootfs" -ref "$PYTHON_IMAGE" -args python3 "${flags[@]}") \
-    || die "publishing $PYTHON_IMAGE failed (engine log: $LOG_DIR/engine.log)"
+  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/python/rootfs" -ref "$PYTHON_IMAGE" -args python3 "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
+    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $PYTHON_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
   registry_has "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" || die "registry does not serve $PYTHON_IMAGE after the push"
   printf '%s\n' "$out" >"$STAMP_DIR/python-image"
   log "pushed $out"

@@ -16,8 +16,9 @@ import (
 // the session, then queried.
 func TestPipelineWithGoSDK(t *testing.T) {
 	ctx := t.Context()
+	// MODELCI_TEST_ENGINE_LOGS=1 shows the engine's progress.
 	var logs io.Writer = io.Discard
-	if testing.Verbose() {
+	if os.Getenv("MODELCI_TEST_ENGINE_LOGS") != "" {
 		logs = os.Stderr
 	}
 	client, err := dagger.Connect(ctx, dagger.WithLogOutput(logs))
