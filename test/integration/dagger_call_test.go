@@ -3,7 +3,11 @@
 package integration
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -271,5 +275,34 @@ func TestBadArguments(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSecretsStayOutOfOutput passes a secret to the runtime: the container
+// sees it, and neither the output nor the engine's log shows it.
+func TestSecretsStayOutOfOutput(t *testing.T) {
+	secret := "modelci-secret-" + nonce(t)
+	sum := sha256.Sum256([]byte(secret))
+	cmd := exec.Command("dagger", "call", "-m", "modules/pyml", "--image", pythonImage(t),
+		"with-secret", "--name", "HF_TOKEN", "--secret", "env:MODELCI_TEST_SECRET",
+		"container", "with-exec", "--args",
+		"sh,-c,printf %s $HF_TOKEN | sha256sum; echo token: $HF_TOKEN", "stdout")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "MODELCI_TEST_SECRET="+secret)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("dagger call: %v\n%s", err, tail(stderr.String(), 3000))
+	}
+	if !strings.Contains(stdout.String(), hex.EncodeToString(sum[:])) {
+		t.Errorf("the container did not see the secret: %s", stdout.String())
+	}
+	for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the secret appears in dagger's %s", name)
+		}
+	}
+	if !strings.Contains(stdout.String(), "token: ***") {
+		t.Errorf("the echoed secret was not masked: %s", stdout.String())
 	}
 }
