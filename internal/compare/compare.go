@@ -138,7 +138,11 @@ func Compare(ctx context.Context, base, head *metrics.Set, paired *metrics.Paire
 	for i, name := range sorted {
 		r := &cmp.Metrics[i]
 		r.Name = name
-		r.Direction = DefaultDirection(name)
+		bm, inBase := base.Lookup(name)
+		hm, inHead := head.Lookup(name)
+		// The policy decides, else what the files say (lm-evaluation-harness
+		// "higher_is_better"), else the name.
+		r.Direction = fileDirection(name, hm, bm)
 		if opts.Direction != nil {
 			if d, ok := opts.Direction(name); ok {
 				if d != HigherIsBetter && d != LowerIsBetter {
@@ -147,8 +151,6 @@ func Compare(ctx context.Context, base, head *metrics.Set, paired *metrics.Paire
 				r.Direction = d
 			}
 		}
-		bm, inBase := base.Lookup(name)
-		hm, inHead := head.Lookup(name)
 		pv := paired.Pairs[name]
 		hasPairs := len(pv.Base) > 0 || len(pv.Head) > 0
 		switch {
@@ -234,3 +236,17 @@ func mean(x []float64) float64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// fileDirection returns the direction the head's or the base's file states
+// for the metric name, else the default for the name.
+func fileDirection(name string, head, base metrics.Metric) Direction {
+	for _, m := range []metrics.Metric{head, base} {
+		if m.HigherIsBetter != nil {
+			if *m.HigherIsBetter {
+				return HigherIsBetter
+			}
+			return LowerIsBetter
+		}
+	}
+	return DefaultDirection(name)
+}

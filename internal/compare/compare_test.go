@@ -387,3 +387,38 @@ func TestCompareErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectionFromFile checks that a direction stated in the metrics file
+// (lm-evaluation-harness "higher_is_better") beats the name's default, and
+// that the policy beats both.
+func TestDirectionFromFile(t *testing.T) {
+	lower := false
+	set := func(v float64) *metrics.Set {
+		return &metrics.Set{Metrics: []metrics.Metric{
+			{Name: "task.acc,none", Value: v, HigherIsBetter: &lower},
+			{Name: "task.score,none", Value: v},
+		}}
+	}
+	cmp, err := Compare(context.Background(), set(0.5), set(0.6), nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Result{}
+	for _, r := range cmp.Metrics {
+		got[r.Name] = r
+	}
+	if r := got["task.acc,none"]; r.Direction != LowerIsBetter || r.Status != Regressed {
+		t.Errorf("task.acc,none: direction %s status %s, want lower regressed (from the file)", r.Direction, r.Status)
+	}
+	if r := got["task.score,none"]; r.Direction != HigherIsBetter || r.Status != Improved {
+		t.Errorf("task.score,none: direction %s status %s, want higher improved (by name)", r.Direction, r.Status)
+	}
+	policy := func(string) (Direction, bool) { return HigherIsBetter, true }
+	cmp, err = Compare(context.Background(), set(0.5), set(0.6), nil, Options{Direction: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Metrics[0].Direction != HigherIsBetter {
+		t.Errorf("the policy's direction lost to the file's: %s", cmp.Metrics[0].Direction)
+	}
+}
