@@ -12,6 +12,11 @@ PYTHON_IMAGE=$REGISTRY_ADDR/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 # shellcheck disable=SC2034 # used by the engine script
 PYTHON_IMAGE_MIRRORED=docker.io/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 
+# A Go toolchain image (the host's Go, gcc for -race) for the ci module.
+GOLANG_IMAGE_REPO=modelci/golang
+GOLANG_IMAGE_TAG=bookworm
+GOLANG_IMAGE=$REGISTRY_ADDR/$GOLANG_IMAGE_REPO:$GOLANG_IMAGE_TAG
+
 DEBIAN_MIRROR=${MODELCI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SUITE=bookworm
 
@@ -20,6 +25,12 @@ GOSDK_ENV=(
   "GOPATH=/go"
   "GOTOOLCHAIN=local"
   "GONOSUMDB=github.com/dagger/dagger"
+  "LANG=C.UTF-8"
+)
+GOLANG_ENV=(
+  "PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+  "GOPATH=/go"
+  "GOTOOLCHAIN=local"
   "LANG=C.UTF-8"
 )
 PYTHON_ENV=(
@@ -99,6 +110,17 @@ build_rootfs_images() {
   [[ -f "$STAMP_DIR/gosdk-image" ]] || step "root filesystem for the Go SDK image" _gosdk_rootfs
   [[ -f "$STAMP_DIR/python-image" ]] || step "root filesystem for $PYTHON_IMAGE" \
     _rootfs python "python3-sklearn,python3-numpy,python-is-python3,ca-certificates"
+  [[ -f "$STAMP_DIR/golang-image" ]] || step "root filesystem for $GOLANG_IMAGE" _golang_rootfs
+}
+
+_golang_rootfs() {
+  local r=$IMAGES_DIR/golang/rootfs
+  _rootfs golang "git,ca-certificates,gcc,libc6-dev"
+  log "adding Go $(go env GOVERSION) and the host CA bundle"
+  rm -rf "$r/usr/local/go"
+  cp -a "$(go env GOROOT)" "$r/usr/local/go"
+  cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/ca-certificates.crt"
+  mkdir -p "$r/go/pkg/mod" "$r/go/bin" "$r/root/.cache/go-build"
 }
 
 _gosdk_rootfs() {
@@ -156,6 +178,18 @@ publish_python_image() {
     || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $PYTHON_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
   registry_has "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" || die "registry does not serve $PYTHON_IMAGE after the push"
   printf '%s\n' "$out" >"$STAMP_DIR/python-image"
+  log "pushed $out"
+}
+
+# publish_golang_image: push the Go toolchain image into the local registry.
+publish_golang_image() {
+  local flags out
+  mapfile -t flags < <(_image_env_flags "${GOLANG_ENV[@]}")
+  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/golang/rootfs" -ref "$GOLANG_IMAGE" -args bash "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
+    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $GOLANG_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
+  registry_has "$GOLANG_IMAGE_REPO" "$GOLANG_IMAGE_TAG" || die "registry does not serve $GOLANG_IMAGE after the push"
+  gosdk_key >"$STAMP_DIR/golang-image.key"
+  printf '%s\n' "$out" >"$STAMP_DIR/golang-image"
   log "pushed $out"
 }
 
