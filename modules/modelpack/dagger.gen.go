@@ -258,6 +258,27 @@ func invoke(ctx context.Context, parentJSON []byte, parentName string, fnName st
 				}
 			}
 			return (*Modelpack).Pack(&parent, ctx, model, evaluation, name, version, tag, annotations)
+		case "Unpack":
+			var parent Modelpack
+			err = json.Unmarshal(parentJSON, &parent)
+			if err != nil {
+				panic(fmt.Errorf("%s: %w", "failed to unmarshal parent object", err))
+			}
+			var layout *dagger.Directory
+			if inputArgs["layout"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["layout"]), &layout)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg layout", err))
+				}
+			}
+			var tag string
+			if inputArgs["tag"] != nil {
+				err = json.Unmarshal([]byte(inputArgs["tag"]), &tag)
+				if err != nil {
+					panic(fmt.Errorf("%s: %w", "failed to unmarshal input arg tag", err))
+				}
+			}
+			return (*Modelpack).Unpack(&parent, ctx, layout, tag)
 		default:
 			return nil, fmt.Errorf("unknown function %s", fnName)
 		}

@@ -148,19 +148,7 @@ func (m *Modelpack) Files(
 	// +default="latest"
 	tag string,
 ) (string, error) {
-	work, err := os.MkdirTemp(".", "read-")
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(work, "layout")
-	if _, err := layout.Export(ctx, dir); err != nil {
-		return "", fmt.Errorf("exporting the layout: %w", err)
-	}
-	store, err := modelpack.OpenLayout(ctx, dir)
-	if err != nil {
-		return "", err
-	}
-	man, err := modelpack.Read(ctx, store, tag)
+	man, err := modelpack.Read(ctx, layoutTarget{layout}, tag)
 	if err != nil {
 		return "", err
 	}
@@ -169,4 +157,29 @@ func (m *Modelpack) Files(
 		fmt.Fprintf(&b, "%s\t%s\t%d\n", f.Path, f.Layer.MediaType, f.Layer.Size)
 	}
 	return b.String(), nil
+}
+
+// Unpack returns the files of a packed layout as a directory: the model's
+// files, and its evaluation under evaluation/. The inverse of pack.
+func (m *Modelpack) Unpack(
+	ctx context.Context,
+	// An OCI image layout made by pack.
+	layout *dagger.Directory,
+	// The tag to read.
+	// +optional
+	// +default="latest"
+	tag string,
+) (*dagger.Directory, error) {
+	man, err := modelpack.Read(ctx, layoutTarget{layout}, tag)
+	if err != nil {
+		return nil, err
+	}
+	out := dag.Directory()
+	for _, f := range man.Files {
+		if f.Kind == "" {
+			return nil, fmt.Errorf("layer %s (%s): media type %s is not a file this module unpacks", f.Layer.Digest, f.Path, f.Layer.MediaType)
+		}
+		out = out.WithFile(f.Path, layout.File(blobPath(f.Layer.Digest)), dagger.DirectoryWithFileOpts{Permissions: int(f.Mode.Perm())})
+	}
+	return out, nil
 }
