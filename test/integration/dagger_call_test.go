@@ -153,6 +153,24 @@ func TestPipelineWithDaggerCall(t *testing.T) {
 	if man.Manifest.ArtifactType != "application/vnd.cncf.model.manifest.v1+json" {
 		t.Errorf("artifactType %q", man.Manifest.ArtifactType)
 	}
+
+	// The modelpack module unpacks it back, through the engine.
+	unpacked := filepath.Join(t.TempDir(), "through-the-engine")
+	mustSucceed(t, "modelpack unpack", runIn(t, repoRoot, "dagger", "call", "-m", "modules/modelpack",
+		"unpack", "--layout", filepath.Join(out, "model"), "export", "--path", unpacked))
+	for _, f := range []string{"metrics.json", "examples.jsonl"} {
+		want, err := os.ReadFile(filepath.Join(out, "evaluation", "head", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(unpacked, "evaluation", f))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("unpacked evaluation/%s differs from the evaluation (err %v)", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(unpacked, "model.pkl")); err != nil {
+		t.Errorf("unpack lost the model: %v", err)
+	}
 }
 
 // TestUnchangedRerunIsCached runs the same training twice and checks the
