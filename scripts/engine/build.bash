@@ -83,6 +83,25 @@ _prepare_dagger_source() {
   mv "$SRC_DIR/dagger.tmp" "$SRC_DIR/dagger"
 }
 
+# ENGINE_PATCH_LEVEL names the set of patches _patch_dagger_source applies;
+# bump it when they change, and the engine is rebuilt.
+ENGINE_PATCH_LEVEL=1
+
+# _patch_dagger_source: modelci's patches to the engine's source.
+#  1. No "volatile" overlay mounts. A runc child can briefly hold a copy of
+#     an overlay mount in its new mount namespace (dagger/dagger#8265, fixed
+#     upstream after this version); the kernel then refuses to mount that
+#     upper directory again when it carries the volatile flag
+#     ("overlay with incompat feature 'volatile' cannot be mounted"), and a
+#     random step fails with "failed to mount … invalid argument".
+_patch_dagger_source() {
+  local f=$SRC_DIR/dagger/engine/server/snapshotter.go
+  grep -q 'modelci: no volatile' "$f" && return 0
+  grep -q 'if overlayVolatileSupported(rootDir) {' "$f" \
+    || die "cannot patch $f: its source is not what modelci's patch expects (dagger $DAGGER_VERSION)"
+  sed -i 's|if overlayVolatileSupported(rootDir) {|if false \&\& overlayVolatileSupported(rootDir) { // modelci: no volatile overlay mounts (dagger/dagger#8265)|' "$f"
+}
+
 _build_one() {
   local name=$1 pkg=$2 ldflags
   ldflags="-s -w -X github.com/dagger/dagger/engine.Version=$DAGGER_VERSION -X github.com/dagger/dagger/engine.Tag=$DAGGER_VERSION"
@@ -94,6 +113,9 @@ _build_one() {
 # build_binaries: build every missing binary (one at a time: 2 shared cores).
 build_binaries() {
   local entry name missing=()
+  if [[ "$(cat "$STAMP_DIR/engine-patches" 2>/dev/null)" != "$ENGINE_PATCH_LEVEL" ]]; then
+    rm -f "$BIN_DIR/dagger-engine" # built before the current patches
+  fi
   if [[ -f "$STAMP_DIR/binaries" ]]; then
     for entry in "${DAGGER_BINARIES[@]}"; do
       [[ -x "$BIN_DIR/${entry%%:*}" ]] || missing+=("$entry")
@@ -105,11 +127,13 @@ build_binaries() {
   mkdir -p "$BIN_DIR" "$STAMP_DIR"
   rm -f "$STAMP_DIR/binaries"
   [[ -f "$SRC_DIR/dagger/engine/distconsts/consts.go" ]] || step "download dagger $DAGGER_VERSION source" _prepare_dagger_source
+  _patch_dagger_source
   for entry in "${missing[@]}"; do
     name=${entry%%:*}
     [[ -x "$BIN_DIR/$name" ]] && continue
     step "go build $name (${entry#*:})" _build_one "$name" "${entry#*:}"
   done
   "$BIN_DIR/dagger" version >/dev/null 2>&1 || die "built $BIN_DIR/dagger does not run"
+  echo "$ENGINE_PATCH_LEVEL" >"$STAMP_DIR/engine-patches"
   date -u +%FT%TZ >"$STAMP_DIR/binaries"
 }
