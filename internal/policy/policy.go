@@ -48,6 +48,7 @@ package policy
 
 import (
 	"fmt"
+	"github.com/modelci/modelci/internal/numfmt"
 	"math"
 	"path"
 	"sort"
@@ -281,7 +282,7 @@ func check(name string, r compare.Result, rule Rule, required bool) []Violation 
 	if r.Head == nil {
 		if required {
 			if r.Base != nil {
-				add(RuleMissing, "%s is missing from the head run (base was %s); the policy requires it", name, formatNum(*r.Base, 4))
+				add(RuleMissing, "%s is missing from the head run (base was %s); the policy requires it", name, numfmt.Num(*r.Base, 4))
 			} else {
 				add(RuleMissing, "%s is missing from the head run; the policy requires it", name)
 			}
@@ -290,11 +291,11 @@ func check(name string, r compare.Result, rule Rule, required bool) []Violation 
 	}
 	head := *r.Head
 	if rule.Min != nil && head < *rule.Min {
-		h, m := formatPair(head, *rule.Min, 4)
+		h, m := numfmt.Pair(head, *rule.Min, 4)
 		add(RuleMin, "%s %s is below min %s", name, h, m)
 	}
 	if rule.Max != nil && head > *rule.Max {
-		h, m := formatPair(head, *rule.Max, 4)
+		h, m := numfmt.Pair(head, *rule.Max, 4)
 		add(RuleMax, "%s %s is above max %s", name, h, m)
 	}
 	if r.Base == nil {
@@ -329,15 +330,15 @@ func changeMessage(name, verb, key string, base, head float64, limit Change) (st
 	if amount <= limit.Limit(base) {
 		return "", false
 	}
-	b, h := formatPair(base, head, 4)
+	b, h := numfmt.Pair(base, head, 4)
 	if !limit.Percent {
-		a, l := formatPair(amount, limit.Value, 4)
+		a, l := numfmt.Pair(amount, limit.Value, 4)
 		return fmt.Sprintf("%s %s by %s (%s → %s), more than %s %s", name, verb, a, b, h, key, l), true
 	}
 	if base == 0 {
 		return fmt.Sprintf("%s %s by %s (%s → %s); %s %s%% allows no change from a base of 0",
-			name, verb, formatNum(amount, 4), b, h, key, formatNum(limit.Value, 4)), true
+			name, verb, numfmt.Num(amount, 4), b, h, key, numfmt.Num(limit.Value, 4)), true
 	}
-	a, l := formatPair(amount/math.Abs(base)*100, limit.Value, 3)
+	a, l := numfmt.Pair(amount/math.Abs(base)*100, limit.Value, 3)
 	return fmt.Sprintf("%s %s by %s%% (%s → %s), more than %s %s%%", name, verb, a, b, h, key, l), true
 }

@@ -162,24 +162,3 @@ func TestEvaluateNilPolicy(t *testing.T) {
 		t.Errorf("nil policy rule = %+v", r)
 	}
 }
-
-func TestFormatNum(t *testing.T) {
-	tests := []struct {
-		v    float64
-		want string
-	}{
-		{0, "0"}, {0.9381234, "0.9381"}, {-0.012, "-0.012"}, {123456.7, "123457"}, {1234.6, "1235"}, {12.345, "12.35"},
-		{0.00012346, "0.0001235"}, {0.000012345, "1.234e-05"}, {9.99996, "10"}, {2e16, "2e+16"}, {-0.00000001, "-1e-08"},
-	}
-	for _, tt := range tests {
-		if got := formatNum(tt.v, 4); got != tt.want {
-			t.Errorf("formatNum(%v) = %q, want %q", tt.v, got, tt.want)
-		}
-	}
-	if a, b := formatPair(0.95012, 0.95008, 4); a != "0.95012" || b != "0.95008" {
-		t.Errorf("formatPair = %q, %q", a, b)
-	}
-	if a, b := formatPair(123456.4, 123456.3, 4); a != "123456.4" || b != "123456.3" {
-		t.Errorf("formatPair = %q, %q", a, b)
-	}
-}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/modelci/modelci/internal/numfmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -204,7 +205,7 @@ func render(r Report, st style, limit int) string {
 		for l := range levels {
 			level = l
 		}
-		ciHeader = formatNum(level*100, 4) + "% CI"
+		ciHeader = numfmt.Num(level*100, 4) + "% CI"
 	}
 	tableHead := "| Metric | Base | Head | Δ | " + ciHeader + " | Status |\n|:---|---:|---:|---:|:---:|:---|\n"
 	cells := func(x row) string { return tableRow(x, len(levels) > 1) }
@@ -213,21 +214,21 @@ func render(r Report, st style, limit int) string {
 	why := fmt.Sprintf("to fit %s; %s", st.limitName, st.elsewhere)
 	changesNote := func(omitted, total int) string {
 		if omitted == total {
-			return fmt.Sprintf("_… all %s omitted from this table %s._", plural(total, "changed metric", "changed metrics"), why)
+			return fmt.Sprintf("_… all %s omitted from this table %s._", numfmt.Plural(total, "changed metric", "changed metrics"), why)
 		}
-		return fmt.Sprintf("_… %s of %s omitted from this table %s._", formatCount(omitted), plural(total, "changed metric", "changed metrics"), why)
+		return fmt.Sprintf("_… %s of %s omitted from this table %s._", numfmt.Count(omitted), numfmt.Plural(total, "changed metric", "changed metrics"), why)
 	}
 	fullNote := func(omitted, total int) string {
 		if omitted == total {
-			return fmt.Sprintf("_… the full table of %s omitted %s._", plural(total, "metric", "metrics"), why)
+			return fmt.Sprintf("_… the full table of %s omitted %s._", numfmt.Plural(total, "metric", "metrics"), why)
 		}
-		return fmt.Sprintf("_… %s of %s omitted from the full table %s._", formatCount(omitted), plural(total, "metric", "metrics"), why)
+		return fmt.Sprintf("_… %s of %s omitted from the full table %s._", numfmt.Count(omitted), numfmt.Plural(total, "metric", "metrics"), why)
 	}
 	violationsNote := func(omitted, total int) string {
 		if omitted == total {
-			return fmt.Sprintf("_… all %s omitted %s._", plural(total, "violation", "violations"), why)
+			return fmt.Sprintf("_… all %s omitted %s._", numfmt.Plural(total, "violation", "violations"), why)
 		}
-		return fmt.Sprintf("_… %s omitted %s._", plural(omitted, "more violation", "more violations"), why)
+		return fmt.Sprintf("_… %s omitted %s._", numfmt.Plural(omitted, "more violation", "more violations"), why)
 	}
 
 	// The fixed parts.
@@ -263,10 +264,10 @@ func render(r Report, st style, limit int) string {
 		middle = "No significant changes.\n\n"
 	}
 
-	fullHead := fmt.Sprintf("<details>\n<summary>All %s</summary>\n\n", plural(len(all), "metric", "metrics")) + tableHead
+	fullHead := fmt.Sprintf("<details>\n<summary>All %s</summary>\n\n", numfmt.Plural(len(all), "metric", "metrics")) + tableHead
 	fullTail := "</details>\n\n"
 	if st.summary {
-		fullHead, fullTail = fmt.Sprintf("### All %s\n\n", plural(len(all), "metric", "metrics"))+tableHead, ""
+		fullHead, fullTail = fmt.Sprintf("### All %s\n\n", numfmt.Plural(len(all), "metric", "metrics"))+tableHead, ""
 	}
 	full := newSection(fullHead, fullTail, fullNote)
 	for _, x := range all {
@@ -320,19 +321,19 @@ func verdictLine(r Report, metrics int, counts map[compare.Status]int, st style)
 	}
 	var parts []string
 	if n := counts[compare.Regressed]; n > 0 {
-		parts = append(parts, plural(n, "regression", "regressions"))
+		parts = append(parts, numfmt.Plural(n, "regression", "regressions"))
 	}
 	if r.Verdict != nil && len(r.Verdict.Violations) > 0 {
-		parts = append(parts, plural(len(r.Verdict.Violations), "violation", "violations"))
+		parts = append(parts, numfmt.Plural(len(r.Verdict.Violations), "violation", "violations"))
 	}
 	if n := counts[compare.Improved]; n > 0 {
-		parts = append(parts, plural(n, "improvement", "improvements"))
+		parts = append(parts, numfmt.Plural(n, "improvement", "improvements"))
 	}
 	if n := counts[compare.New]; n > 0 {
-		parts = append(parts, formatCount(n)+" new")
+		parts = append(parts, numfmt.Count(n)+" new")
 	}
 	if n := counts[compare.Removed]; n > 0 {
-		parts = append(parts, formatCount(n)+" removed")
+		parts = append(parts, numfmt.Count(n)+" removed")
 	}
 	detail := strings.Join(parts, ", ")
 	switch {
@@ -342,7 +343,7 @@ func verdictLine(r Report, metrics int, counts map[compare.Status]int, st style)
 		detail = "no significant changes"
 	}
 	if metrics > 0 {
-		detail += " · " + plural(metrics, "metric", "metrics")
+		detail += " · " + numfmt.Plural(metrics, "metric", "metrics")
 	}
 	if st.summary {
 		return fmt.Sprintf("## %s: %s\n\n%s\n\n", name, outcome, capitalize(detail))
@@ -394,23 +395,23 @@ func tableRow(x row, ciLevels bool) string {
 	if m := x.res; m != nil {
 		switch {
 		case m.Base != nil && m.Head != nil:
-			base, head = formatPair(*m.Base, *m.Head, 4)
+			base, head = numfmt.Pair(*m.Base, *m.Head, 4)
 		case m.Base != nil:
-			base = formatNum(*m.Base, 4)
+			base = numfmt.Num(*m.Base, 4)
 		case m.Head != nil:
-			head = formatNum(*m.Head, 4)
+			head = numfmt.Num(*m.Head, 4)
 		}
 		if m.Delta != nil {
-			delta = formatSigned(*m.Delta, 4)
+			delta = numfmt.Signed(*m.Delta, 4)
 			if *m.Delta == 0 {
 				delta = "0"
 			}
 			if m.Relative != nil {
-				delta += " (" + formatSigned(*m.Relative*100, 3) + "%)"
+				delta += " (" + numfmt.Signed(*m.Relative*100, 3) + "%)"
 			}
 		}
 		if m.CI != nil {
-			lo, hi := formatPair(m.CI.Low, m.CI.High, 4)
+			lo, hi := numfmt.Pair(m.CI.Low, m.CI.High, 4)
 			if m.CI.Low > 0 {
 				lo = "+" + lo
 			}
@@ -419,7 +420,7 @@ func tableRow(x row, ciLevels bool) string {
 			}
 			ci = "[" + lo + ", " + hi + "]"
 			if ciLevels {
-				ci += " " + formatNum(m.CI.Level*100, 4) + "%"
+				ci += " " + numfmt.Num(m.CI.Level*100, 4) + "%"
 			}
 		}
 	}
@@ -428,8 +429,8 @@ func tableRow(x row, ciLevels bool) string {
 
 // footer counts the examples and explains Δ and the intervals.
 func footer(c *compare.Comparison, level float64, mixedLevels bool, methods []string) string {
-	s := fmt.Sprintf("%s; %s only in base, %s only in head.", plural(c.Paired, "paired example", "paired examples"),
-		formatCount(c.Unpaired.Base), formatCount(c.Unpaired.Head))
+	s := fmt.Sprintf("%s; %s only in base, %s only in head.", numfmt.Plural(c.Paired, "paired example", "paired examples"),
+		numfmt.Count(c.Unpaired.Base), numfmt.Count(c.Unpaired.Head))
 	s += " Δ = head − base"
 	if len(methods) > 0 {
 		names := make([]string, len(methods))
@@ -446,7 +447,7 @@ func footer(c *compare.Comparison, level float64, mixedLevels bool, methods []st
 		if mixedLevels {
 			s += "; CI: confidence interval of Δ"
 		} else {
-			s += "; CI: " + formatNum(level*100, 4) + "% confidence interval of Δ"
+			s += "; CI: " + numfmt.Num(level*100, 4) + "% confidence interval of Δ"
 		}
 		s += " (" + strings.Join(names, ", ") + ")"
 	}

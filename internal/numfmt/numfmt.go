@@ -1,4 +1,6 @@
-package report
+// Package numfmt formats numbers for people: significant digits without
+// needless exponents, signs, thousands separators.
+package numfmt
 
 import (
 	"math"
@@ -6,9 +8,9 @@ import (
 	"strings"
 )
 
-// formatNum formats v with sig significant digits, %g style but without an
+// Num formats v with sig significant digits, %g style but without an
 // exponent for magnitudes from 1e-4 to 1e15: 0.9381, 123457, 1.5e-07.
-func formatNum(v float64, sig int) string {
+func Num(v float64, sig int) string {
 	if v == 0 {
 		return "0"
 	}
@@ -29,27 +31,27 @@ func formatNum(v float64, sig int) string {
 	return s
 }
 
-// formatPair formats a and b with at least sig significant digits, and
+// Pair formats a and b with at least sig significant digits, and
 // more when needed to tell different values apart.
-func formatPair(a, b float64, sig int) (string, string) {
-	fa, fb := formatNum(a, sig), formatNum(b, sig)
+func Pair(a, b float64, sig int) (string, string) {
+	fa, fb := Num(a, sig), Num(b, sig)
 	for s := sig + 1; s <= 17 && fa == fb && a != b; s++ {
-		fa, fb = formatNum(a, s), formatNum(b, s)
+		fa, fb = Num(a, s), Num(b, s)
 	}
 	return fa, fb
 }
 
-// formatSigned formats v like formatNum with a leading + when positive.
-func formatSigned(v float64, sig int) string {
-	s := formatNum(v, sig)
+// Signed formats v like Num with a leading + when positive.
+func Signed(v float64, sig int) string {
+	s := Num(v, sig)
 	if v > 0 && s != "0" {
 		s = "+" + s
 	}
 	return s
 }
 
-// formatCount formats a count with thousands separators: 1,797.
-func formatCount(n int) string {
+// Count formats a count with thousands separators: 1,797.
+func Count(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
@@ -62,10 +64,10 @@ func formatCount(n int) string {
 	return s
 }
 
-// plural returns "1 thing" or "n things".
-func plural(n int, one, many string) string {
+// Plural returns "1 thing" or "n things".
+func Plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return formatCount(n) + " " + many
+	return Count(n) + " " + many
 }
