@@ -18,7 +18,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -46,13 +45,11 @@ type Modelci struct{}
 
 // runtime is the container a step runs in: the Python runtime with the
 // source at /src and, when given, the data at /data.
-func runtime(source, data *dagger.Directory, base *dagger.Container, image string, env []string, gpus []string) (*dagger.Container, error) {
+func runtime(source, data *dagger.Directory, base *dagger.Container, image string, env []string, gpus []string) *dagger.Container {
 	if image == "" {
 		image = defaultImage
 	}
-	if err := checkGpus(gpus); err != nil {
-		return nil, err
-	}
+	// pyml checks the GPU list: its error reaches the caller as it is.
 	py := dag.Pyml(dagger.PymlOpts{Base: base, Image: image})
 	if len(env) > 0 {
 		py = py.WithEnv(env)
@@ -64,23 +61,7 @@ func runtime(source, data *dagger.Directory, base *dagger.Container, image strin
 	if data != nil {
 		ctr = ctr.WithMountedDirectory(dataPath, data)
 	}
-	return ctr, nil
-}
-
-// checkGpus rejects a malformed GPU list before anything runs.
-func checkGpus(gpus []string) error {
-	if len(gpus) <= 1 {
-		if len(gpus) == 1 && gpus[0] == "" {
-			return errors.New(`gpus: expected "all" or device ids such as 0,1`)
-		}
-		return nil
-	}
-	for _, g := range gpus {
-		if g == "" || g == "all" {
-			return fmt.Errorf("gpus %q: expected \"all\" alone, or device ids such as 0,1", strings.Join(gpus, ","))
-		}
-	}
-	return nil
+	return ctr
 }
 
 // explain adds what a user can do to the engine's errors that need it.
@@ -149,10 +130,7 @@ func (m *Modelci) Train(
 	if err != nil {
 		return nil, fmt.Errorf("train: reading the source: %w", err)
 	}
-	ctr, err := runtime(source, data, base, image, env, gpus)
-	if err != nil {
-		return nil, err
-	}
+	ctr := runtime(source, data, base, image, env, gpus)
 	if len(command) == 0 {
 		command = []string{"python3", "train.py", "--out", modelPath}
 	}
@@ -213,10 +191,7 @@ func (m *Modelci) Evaluate(
 	// +optional
 	gpus []string,
 ) (*dagger.Directory, error) {
-	ctr, err := runtime(source, data, base, image, env, gpus)
-	if err != nil {
-		return nil, err
-	}
+	ctr := runtime(source, data, base, image, env, gpus)
 	if len(command) == 0 {
 		command = []string{"python3", "evaluate.py", "--model", modelPath, "--out", evalPath}
 	}
