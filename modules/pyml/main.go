@@ -73,7 +73,13 @@ func (m *Pyml) WithRequirements(
 	if uv {
 		install = []string{"uv", "pip", "install", "--system", "-r", path}
 	}
-	m.Ctr = m.Ctr.WithFile(path, file).WithExec(install)
+	// Debian-based images mark their Python "externally managed" (PEP 668);
+	// a throwaway training container is exactly where installing into it
+	// is right. Older pips ignore the variable.
+	m.Ctr = m.Ctr.
+		WithFile(path, file).
+		WithEnvVariable("PIP_BREAK_SYSTEM_PACKAGES", "1").
+		WithExec(install)
 	return m
 }
 

@@ -12,6 +12,9 @@ PYTHON_IMAGE=$REGISTRY_ADDR/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 # shellcheck disable=SC2034 # used by the engine script
 PYTHON_IMAGE_MIRRORED=docker.io/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 
+# The Debian packages of the Python image; a change rebuilds it.
+PYTHON_PACKAGES=python3-sklearn,python3-numpy,python3-pip,python-is-python3,ca-certificates
+
 # A Go toolchain image (the host's Go, gcc for -race) for the ci module.
 GOLANG_IMAGE_REPO=modelci/golang
 GOLANG_IMAGE_TAG=bookworm
@@ -109,7 +112,7 @@ GOMOD
 build_rootfs_images() {
   [[ -f "$STAMP_DIR/gosdk-image" ]] || step "root filesystem for the Go SDK image" _gosdk_rootfs
   [[ -f "$STAMP_DIR/python-image" ]] || step "root filesystem for $PYTHON_IMAGE" \
-    _rootfs python "python3-sklearn,python3-numpy,python-is-python3,ca-certificates"
+    _rootfs python "$PYTHON_PACKAGES"
   [[ -f "$STAMP_DIR/golang-image" ]] || step "root filesystem for $GOLANG_IMAGE" _golang_rootfs
 }
 
@@ -177,6 +180,7 @@ publish_python_image() {
   out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/python/rootfs" -ref "$PYTHON_IMAGE" -args python3 "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
     || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $PYTHON_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
   registry_has "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" || die "registry does not serve $PYTHON_IMAGE after the push"
+  printf '%s\n' "$PYTHON_PACKAGES" >"$STAMP_DIR/python-image.key"
   printf '%s\n' "$out" >"$STAMP_DIR/python-image"
   log "pushed $out"
 }

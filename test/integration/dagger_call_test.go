@@ -324,3 +324,31 @@ func TestSecretsStayOutOfOutput(t *testing.T) {
 		t.Errorf("the echoed secret was not masked: %s", stdout.String())
 	}
 }
+
+// TestRequirements installs a requirements file with pip in the runtime:
+// satisfied requirements pass, and one pip cannot find fails naming it.
+func TestRequirements(t *testing.T) {
+	img := pythonImage(t)
+	dir := t.TempDir()
+	ok := filepath.Join(dir, "requirements.txt")
+	writeFile(t, ok, "# the image's own packages\nscikit-learn\nnumpy\n")
+	r := runIn(t, repoRoot, "dagger", "call", "-m", "modules/pyml", "--image", img,
+		"with-requirements", "--file", ok, "container",
+		"with-exec", "--args", "python3,-c,import sklearn; print(sklearn.__version__)", "stdout")
+	mustSucceed(t, "with-requirements", r)
+	if !strings.HasPrefix(r.stdout, "1.") {
+		t.Errorf("unexpected output: %s", r.stdout)
+	}
+
+	missing := filepath.Join(dir, "missing.txt")
+	pkg := "modelci-no-such-package-" + nonce(t)
+	writeFile(t, missing, pkg+"\n")
+	r = runIn(t, repoRoot, "dagger", "call", "-m", "modules/pyml", "--image", img,
+		"with-requirements", "--file", missing, "container", "sync")
+	if r.code == 0 {
+		t.Fatalf("installing %s succeeded", pkg)
+	}
+	if !strings.Contains(r.stderr, pkg) {
+		t.Errorf("the failure does not name the requirement:\n%s", tail(r.stderr, 3000))
+	}
+}
