@@ -14,7 +14,7 @@ engine_session_begin() {
 	if "$ENGINE_CMD" status >/dev/null 2>&1; then
 		echo "== using the running Dagger engine" >&2
 	else
-		echo "== starting the Dagger engine (the first time builds it: ~15-20 minutes)" >&2
+		echo "== starting the Dagger engine (the first time builds it: about 7 minutes or more)" >&2
 		"$ENGINE_CMD" start >&2
 		ENGINE_STARTED_HERE=1
 	fi
