@@ -153,18 +153,11 @@ func Compare(ctx context.Context, base, head *metrics.Set, paired *metrics.Paire
 		}
 		pv := paired.Pairs[name]
 		hasPairs := len(pv.Base) > 0 || len(pv.Head) > 0
-		switch {
-		case inBase:
-			r.Base = ptr(bm.Value)
-		case len(pv.Base) > 0:
-			r.Base = ptr(mean(pv.Base))
-		}
-		switch {
-		case inHead:
-			r.Head = ptr(hm.Value)
-		case len(pv.Head) > 0:
-			r.Head = ptr(mean(pv.Head))
-		}
+		// A side's value: its aggregate, else the mean of the paired values
+		// (the mean the interval is about), else the mean of all its rows
+		// (nothing to pair with, e.g. no baseline).
+		r.Base = sideValue(bm, inBase, pv.Base, paired.BaseMeans, name)
+		r.Head = sideValue(hm, inHead, pv.Head, paired.HeadMeans, name)
 		if r.Base != nil && r.Head != nil {
 			r.Delta = ptr(*r.Head - *r.Base)
 			if *r.Base != 0 {
@@ -249,4 +242,20 @@ func fileDirection(name string, head, base metrics.Metric) Direction {
 		}
 	}
 	return DefaultDirection(name)
+}
+
+// sideValue returns one side's value of metric name: the aggregate m when
+// the side has one, else the mean of its paired values, else its all-rows
+// mean from means; nil when the side has none of them.
+func sideValue(m metrics.Metric, ok bool, pairedValues []float64, means map[string]float64, name string) *float64 {
+	switch {
+	case ok:
+		return ptr(m.Value)
+	case len(pairedValues) > 0:
+		return ptr(mean(pairedValues))
+	}
+	if v, ok := means[name]; ok {
+		return ptr(v)
+	}
+	return nil
 }

@@ -422,3 +422,28 @@ func TestDirectionFromFile(t *testing.T) {
 		t.Errorf("the policy's direction lost to the file's: %s", cmp.Metrics[0].Direction)
 	}
 }
+
+// TestOneSidedExamplesHaveValues checks that a per-example metric with
+// nothing to pair with (no baseline run) still shows its side's mean.
+func TestOneSidedExamplesHaveValues(t *testing.T) {
+	head := &metrics.Examples{IDs: []string{"a", "b"}, Columns: []string{"latency_ms"},
+		Values: map[string][]float64{"latency_ms": {1, 3}}}
+	cmp, err := Compare(context.Background(), nil, nil, metrics.Pair(nil, head), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmp.Metrics) != 1 {
+		t.Fatalf("metrics = %+v", cmp.Metrics)
+	}
+	r := cmp.Metrics[0]
+	if r.Status != New || r.Base != nil || r.Head == nil || *r.Head != 2 || r.CI != nil {
+		t.Errorf("latency_ms = %+v (head %v), want new with head 2 and no interval", r, r.Head)
+	}
+	removed, err := Compare(context.Background(), nil, nil, metrics.Pair(head, nil), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := removed.Metrics[0]; r.Status != Removed || r.Base == nil || *r.Base != 2 || r.Head != nil {
+		t.Errorf("removed latency_ms = %+v, want removed with base 2", r)
+	}
+}

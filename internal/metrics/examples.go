@@ -30,6 +30,10 @@ type Paired struct {
 	UnpairedBase, UnpairedHead int
 	// BaseOnly and HeadOnly are the columns present on one side only, sorted.
 	BaseOnly, HeadOnly []string
+	// BaseMeans and HeadMeans are each side's column means over all of its
+	// rows that have a value, paired or not: the metric's value for a side
+	// that has nothing to pair with.
+	BaseMeans, HeadMeans map[string]float64
 }
 
 // PairedValues are the values of one metric for the examples both runs have.

@@ -285,6 +285,21 @@ func TestPairFiles(t *testing.T) {
 		BaseOnly:     []string{"old_metric"},
 		HeadOnly:     []string{"confidence"},
 	}
+	// Each side's means cover all its rows, paired or not.
+	for side, pair := range map[*Examples]map[string]float64{base: p.BaseMeans, head: p.HeadMeans} {
+		for _, c := range side.Columns {
+			if m, n := side.Mean(c); n > 0 && pair[c] != m {
+				t.Errorf("%s: mean of %s = %v, want %v", side.Source, c, pair[c], m)
+			}
+		}
+		if len(pair) != len(side.Columns) {
+			t.Errorf("%s: %d means for %d columns", side.Source, len(pair), len(side.Columns))
+		}
+	}
+	if p.BaseMeans["old_metric"] == 0 || p.HeadMeans["confidence"] == 0 {
+		t.Errorf("one-sided columns lack their means: %v %v", p.BaseMeans, p.HeadMeans)
+	}
+	p.BaseMeans, p.HeadMeans = nil, nil
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("Pair =\n%+v\nwant\n%+v", p, want)
 	}
@@ -310,29 +325,30 @@ func TestPair(t *testing.T) {
 			&Paired{Columns: []string{"x", "y"}, N: 3, Pairs: map[string]PairedValues{
 				"x": {Base: []float64{1, 2, 3}, Head: []float64{4, 5, 6}},
 				"y": {Base: []float64{1}, Head: []float64{0}},
-			}}},
+			}, BaseMeans: map[string]float64{"x": 2, "y": 1}, HeadMeans: map[string]float64{"x": 5, "y": 0}}},
 		{"reversed",
 			ex([]string{"a", "b", "c"}, map[string][]float64{"x": {1, 2, 3}}),
 			ex([]string{"c", "b", "a"}, map[string][]float64{"x": {30, 20, 10}}),
 			&Paired{Columns: []string{"x"}, N: 3, Pairs: map[string]PairedValues{
 				"x": {Base: []float64{3, 2, 1}, Head: []float64{30, 20, 10}},
-			}}},
+			}, BaseMeans: map[string]float64{"x": 2}, HeadMeans: map[string]float64{"x": 20}}},
 		{"disjoint",
 			ex([]string{"a"}, map[string][]float64{"x": {1}}),
 			ex([]string{"b", "c"}, map[string][]float64{"x": {1, 2}}),
 			&Paired{Columns: []string{"x"}, N: 0, UnpairedBase: 1, UnpairedHead: 2, Pairs: map[string]PairedValues{
 				"x": {Base: []float64{}, Head: []float64{}},
-			}}},
+			}, BaseMeans: map[string]float64{"x": 1}, HeadMeans: map[string]float64{"x": 1.5}}},
 		{"nil base",
 			nil,
 			ex([]string{"a"}, map[string][]float64{"x": {1}}),
-			&Paired{UnpairedHead: 1, HeadOnly: []string{"x"}, Pairs: map[string]PairedValues{}}},
+			&Paired{UnpairedHead: 1, HeadOnly: []string{"x"}, Pairs: map[string]PairedValues{},
+				BaseMeans: map[string]float64{}, HeadMeans: map[string]float64{"x": 1}}},
 		{"short value slices are missing values",
 			&Examples{IDs: []string{"a", "b"}, Columns: []string{"x"}, Values: map[string][]float64{"x": {1}}},
 			ex([]string{"b", "a"}, map[string][]float64{"x": {2, 1}}),
 			&Paired{Columns: []string{"x"}, N: 2, Pairs: map[string]PairedValues{
 				"x": {Base: []float64{1}, Head: []float64{1}},
-			}}},
+			}, BaseMeans: map[string]float64{"x": 1}, HeadMeans: map[string]float64{"x": 1.5}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

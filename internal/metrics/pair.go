@@ -117,6 +117,7 @@ func Pair(base, head *Examples) *Paired {
 		}
 		p.Pairs[c] = pv
 	}
+	p.BaseMeans, p.HeadMeans = base.means(), head.means()
 	return p
 }
 
@@ -141,6 +142,17 @@ func dedupSorted(s []string) []string {
 	}
 	if len(out) == 0 {
 		return nil
+	}
+	return out
+}
+
+// means returns the mean of every column that has values.
+func (e *Examples) means() map[string]float64 {
+	out := make(map[string]float64, len(e.Columns))
+	for _, c := range e.Columns {
+		if m, n := e.Mean(c); n > 0 {
+			out[c] = m
+		}
 	}
 	return out
 }

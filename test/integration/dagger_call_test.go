@@ -352,3 +352,32 @@ func TestRequirements(t *testing.T) {
 		t.Errorf("the failure does not name the requirement:\n%s", tail(r.stderr, 3000))
 	}
 }
+
+// TestPipelineWithoutBaseline runs the pipeline with no baseline, as on a
+// model's first pull request: every metric is new, and the policy's bounds
+// still apply.
+func TestPipelineWithoutBaseline(t *testing.T) {
+	source := digitsSource(t, false, nonce(t))
+	strict := filepath.Join(t.TempDir(), "strict.yaml")
+	writeFile(t, strict, "metrics:\n  accuracy:\n    min: 0.99\n")
+	for _, tt := range []struct {
+		policy string
+		passed bool
+	}{{"", true}, {strict, false}} {
+		args := []string{"pipeline", "--source", source, "--image", pythonImage(t)}
+		if tt.policy != "" {
+			args = append(args, "--policy", tt.policy)
+		}
+		r := daggerCall(t, append(args, "file", "--path", "report.json", "contents")...)
+		mustSucceed(t, "dagger call pipeline without a baseline", r)
+		rep := parseReport(t, []byte(r.stdout))
+		for _, m := range rep.Metrics {
+			if m.Status != "new" || m.Base != nil || m.Head == nil {
+				t.Errorf("%s: status %s base %v head %v, want new with only a head value", m.Name, m.Status, m.Base, m.Head)
+			}
+		}
+		if rep.Gate.Passed != tt.passed {
+			t.Errorf("policy %q: gate passed = %v, want %v (%+v)", tt.policy, rep.Gate.Passed, tt.passed, rep.Gate.Violations)
+		}
+	}
+}
