@@ -191,6 +191,10 @@ start_engine() {
   cleanup_network
   mkdir -p "$STATE_DIR" "$RUN_DIR" "$LOG_DIR" "$CONTENT_DIR"
   rm -f "$ENGINE_SOCK"
+  # A snapshot once mounted "volatile" (engines built before the patch in
+  # build.bash) and not cleanly unmounted cannot be mounted again until
+  # the kernel's marker goes; nothing is mounted while the engine is down.
+  find "$STATE_DIR/worker/snapshots/snapshots" -mindepth 3 -maxdepth 3 -path '*/work/incompat' -prune -exec rm -rf {} + 2>/dev/null || true
   _rotate_log "$LOG_DIR/engine.log"
   _write_engine_config
   start=$(date +%s)
