@@ -11,7 +11,9 @@
 // evaluation (metrics.json, examples.jsonl) to /eval. The default commands
 // are "python3 train.py --out /model" and
 // "python3 evaluate.py --model /model --out /eval", each with
-// "--data /data" when data is given.
+// "--data /data" when data is given. Every step is cached by its inputs,
+// and training does not see evaluate.py, .modelci.yaml or *.md (--exclude),
+// so an edit to the evaluation re-runs only the evaluation.
 //
 //	dagger call pipeline --source ./examples/digits --base-source ./main/examples/digits export --path ./out
 package main

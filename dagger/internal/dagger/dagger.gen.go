@@ -10573,7 +10573,7 @@ func (r *Pyml) WithGraphQLQuery(q *querybuilder.Selection) *Pyml {
 }
 
 // Container returns the configured runtime.
-func (r *Pyml) Container() *Container { // pyml (../../../modules/pyml/main.go:123:1)
+func (r *Pyml) Container() *Container { // pyml (../../../modules/pyml/main.go:129:1)
 	q := r.query.Select("container")
 
 	return &Container{
@@ -10631,7 +10631,7 @@ func (r *Pyml) UnmarshalJSON(bs []byte) error {
 }
 
 // WithEnv sets environment variables, each written NAME=VALUE.
-func (r *Pyml) WithEnv(vars []string) *Pyml { // pyml (../../../modules/pyml/main.go:81:1)
+func (r *Pyml) WithEnv(vars []string) *Pyml { // pyml (../../../modules/pyml/main.go:87:1)
 	q := r.query.Select("withEnv")
 	q = q.Arg("vars", vars)
 
@@ -10643,7 +10643,7 @@ func (r *Pyml) WithEnv(vars []string) *Pyml { // pyml (../../../modules/pyml/mai
 // WithGpus gives the container GPUs: "all", or a list of device ids. The
 // engine must run with GPU support (_EXPERIMENTAL_DAGGER_GPU_SUPPORT and
 // the NVIDIA container toolkit).
-func (r *Pyml) WithGpus(devices []string) *Pyml { // pyml (../../../modules/pyml/main.go:110:1)
+func (r *Pyml) WithGpus(devices []string) *Pyml { // pyml (../../../modules/pyml/main.go:116:1)
 	q := r.query.Select("withGpus")
 	q = q.Arg("devices", devices)
 
@@ -10680,7 +10680,7 @@ func (r *Pyml) WithRequirements(file *File, opts ...PymlWithRequirementsOpts) *P
 
 // WithSecret exposes a secret as an environment variable. Secrets never
 // enter a layer, a log or a cache key.
-func (r *Pyml) WithSecret(name string, secret *Secret) *Pyml { // pyml (../../../modules/pyml/main.go:97:1)
+func (r *Pyml) WithSecret(name string, secret *Secret) *Pyml { // pyml (../../../modules/pyml/main.go:103:1)
 	assertNotNil("secret", secret)
 	q := r.query.Select("withSecret")
 	q = q.Arg("name", name)
