@@ -173,28 +173,30 @@ registry_has() {
     "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null
 }
 
+# _publish_image NAME REPO TAG ARGS KEY ENV...: push the root filesystem
+# $IMAGES_DIR/NAME/rootfs as $REGISTRY_ADDR/REPO:TAG with default args ARGS
+# and the environment ENV; the stamp NAME-image holds the pushed reference,
+# NAME-image.key holds KEY (what a rebuild is decided on).
+_publish_image() {
+  local name=$1 repo=$2 tag=$3 args=$4 key=$5 ref=$REGISTRY_ADDR/$2:$3 flags out
+  shift 5
+  mapfile -t flags < <(_image_env_flags "$@")
+  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/$name/rootfs" -ref "$ref" -args "$args" "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
+    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $ref failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
+  registry_has "$repo" "$tag" || die "registry does not serve $ref after the push"
+  printf '%s\n' "$key" >"$STAMP_DIR/$name-image.key"
+  printf '%s\n' "$out" >"$STAMP_DIR/$name-image"
+  log "pushed $out"
+}
+
 # publish_python_image: push the Python image into the local registry.
 publish_python_image() {
-  local flags out
-  mapfile -t flags < <(_image_env_flags "${PYTHON_ENV[@]}")
-  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/python/rootfs" -ref "$PYTHON_IMAGE" -args python3 "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
-    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $PYTHON_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
-  registry_has "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" || die "registry does not serve $PYTHON_IMAGE after the push"
-  printf '%s\n' "$PYTHON_PACKAGES" >"$STAMP_DIR/python-image.key"
-  printf '%s\n' "$out" >"$STAMP_DIR/python-image"
-  log "pushed $out"
+  _publish_image python "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" python3 "$PYTHON_PACKAGES" "${PYTHON_ENV[@]}"
 }
 
 # publish_golang_image: push the Go toolchain image into the local registry.
 publish_golang_image() {
-  local flags out
-  mapfile -t flags < <(_image_env_flags "${GOLANG_ENV[@]}")
-  out=$(_client_env "$BIN_DIR/imagetool" publish -rootfs "$IMAGES_DIR/golang/rootfs" -ref "$GOLANG_IMAGE" -args bash "${flags[@]}" 2>>"$LOG_DIR/imagetool.log") \
-    || { tail -n 30 "$LOG_DIR/imagetool.log" >&2; die "publishing $GOLANG_IMAGE failed (logs: $LOG_DIR/imagetool.log, $LOG_DIR/engine.log)"; }
-  registry_has "$GOLANG_IMAGE_REPO" "$GOLANG_IMAGE_TAG" || die "registry does not serve $GOLANG_IMAGE after the push"
-  gosdk_key >"$STAMP_DIR/golang-image.key"
-  printf '%s\n' "$out" >"$STAMP_DIR/golang-image"
-  log "pushed $out"
+  _publish_image golang "$GOLANG_IMAGE_REPO" "$GOLANG_IMAGE_TAG" bash "$(gosdk_key)" "${GOLANG_ENV[@]}"
 }
 
 # drop_rootfs NAME: free disk once an image is stored (rebuilt if ever needed).
