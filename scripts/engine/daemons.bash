@@ -30,11 +30,12 @@ _kill_pid() {
 # _pids_with CMDLINE_PART EXE_NAME: pids of processes named EXE_NAME whose
 # command line contains CMDLINE_PART (our state folder, so never anyone else's).
 _pids_with() {
-  local part=$1 exe=$2 p
+  local part=$1 exe=$2 p comm
   for p in /proc/[0-9]*; do
-    [[ -r $p/cmdline ]] || continue
-    [[ $(cat "$p/comm" 2>/dev/null) == "$exe" ]] || continue
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$part" && printf '%s\n' "${p#/proc/}"
+    comm=
+    read -r comm 2>/dev/null <"$p/comm" || true
+    [[ $comm == "$exe" ]] || continue
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$part" && printf '%s\n' "${p#/proc/}"
   done
   return 0
 }
@@ -233,11 +234,13 @@ stop_engine() {
 # Engines that are exiting (killed, tearing down their namespace) are waited
 # for, up to 30 s, and do not count.
 _any_engine_runs() {
-  local p i exiting
+  local p i exiting comm
   for ((i = 0; i < 60; i++)); do
     exiting=
     for p in /proc/[0-9]*; do
-      [[ $(cat "$p/comm" 2>/dev/null) == dagger-engine ]] || continue
+      comm=
+      read -r comm 2>/dev/null <"$p/comm" || true
+      [[ $comm == dagger-engine ]] || continue
       if _pid_exiting "${p#/proc/}"; then exiting=1; else return 0; fi
     done
     [[ -z "$exiting" ]] && return 1
@@ -247,43 +250,132 @@ _any_engine_runs() {
 }
 
 # cleanup_network: what an engine leaves on the host when it dies: the
-# dagger0 bridge (${ENGINE_NET}0), iptables CNI-* chains, dnsmasq, CNI state. Only when no
-# engine runs at all, so that another engine's network is never touched.
+# ${ENGINE_NET}0 bridge, its iptables rules and chains, its dnsmasq, CNI state.
+# Only when no engine runs at all (another engine would share our network's
+# name), and only what our network owns: other CNI users (podman, kubelet)
+# keep theirs.
 cleanup_network() {
-  local t line chains c ipt pid
+  local pid
   if _any_engine_runs; then
     log "another dagger-engine runs on this host; leaving the network as it is"
     return 0
   fi
-  # dnsmasq started by an engine serves the bridge (--conf-file under
-  # /var/run/containers/cni/dnsname/): kill those left without an engine.
-  for pid in $(_pids_with "/cni/dnsname/" dnsmasq); do
+  for pid in $(engine_dnsmasq_pids); do
     _kill_pid "$pid" "leftover dnsmasq"
   done
+  remove_engine_network
+}
+
+# engine_dnsmasq_pids: the dnsmasq processes serving our network. Their
+# --conf-file lies under /var/run/containers/cni/dnsname/<network>/, a folder
+# podman's dnsname plugin uses for its networks too.
+engine_dnsmasq_pids() { _pids_with "/cni/dnsname/$ENGINE_NET/" dnsmasq; }
+
+# Our network's marker: CNI's bridge plugin (and portmap) put the comment
+# `name: "<network>" id: "<container id>"` on every rule they add, <network>
+# being the "name" of the conflist the engine writes from --network-name.
+#
+# _cni_plan IPT TABLE [CIDR]: what of TABLE is our network's, from one
+# listing: "X CHAIN" for a CNI-* chain whose rules all carry our marker (and
+# that has rules, or a rule of ours jumps to it); "D CHAIN NUM RULE" (last
+# first; RULE as `-L CHAIN NUM -n` prints it, blanks squeezed) for a rule
+# elsewhere that carries our marker, jumps to such a chain, or, in
+# CNI-FORWARD and with CIDR given, matches an address in CIDR. CNI-FORWARD is
+# the firewall plugin's chain shared by every CNI network; its per-container
+# rules carry no comment.
+_cni_plan() {
+  "$1" -t "$2" -L -n --line-numbers 2>/dev/null | awk -v net="$ENGINE_NET" -v cidr="${3:-}" '
+    function ip2n(s,  a) { split(s, a, "."); return ((a[1] * 256 + a[2]) * 256 + a[3]) * 256 + a[4] }
+    # incidr F: F (an address or address/len, as iptables -L -n prints it) lies in cidr.
+    function incidr(f,  ip, len, p) {
+      if (cidr == "" || f !~ /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+(\/[0-9]+)?$/) return 0
+      len = 32; ip = f; p = index(f, "/")
+      if (p) { ip = substr(f, 1, p - 1); len = substr(f, p + 1) + 0 }
+      if (len < clen) return 0
+      return int(ip2n(ip) / 2 ^ (32 - clen)) == int(cnet / 2 ^ (32 - clen))
+    }
+    BEGIN {
+      mark = "/* name: \"" net "\" id: \""
+      if (cidr != "") { p = index(cidr, "/"); cnet = ip2n(substr(cidr, 1, p - 1)); clen = substr(cidr, p + 1) + 0 }
+    }
+    /^Chain / { chain = $2; order[++nc] = chain; n[chain] = 0; ours[chain] = 0; next }
+    /^num / || NF == 0 { next }
+    {
+      k = chain SUBSEP (++n[chain]); num[k] = $1; tgt[k] = $2
+      rule = $0; $1 = ""; sig[k] = substr($0, 2); $0 = rule
+      mk[k] = index($0, mark) > 0
+      addr[k] = chain == "CNI-FORWARD" && (incidr($5) || incidr($6))
+      if (mk[k]) { ours[chain]++; if ($2 ~ /^CNI-/) jumped[$2] = 1 }
+    }
+    END {
+      for (i = 1; i <= nc; i++) {
+        c = order[i]
+        if (c ~ /^CNI-/ && n[c] == ours[c] && (n[c] > 0 || c in jumped)) own[c] = 1
+      }
+      for (i = 1; i <= nc; i++) {
+        c = order[i]
+        if (c in own) { print "X", c; continue }
+        for (j = n[c]; j >= 1; j--) {
+          k = c SUBSEP j
+          if (mk[k] || (tgt[k] in own) || addr[k]) print "D", c, num[k], sig[k]
+        }
+      }
+    }'
+}
+
+# remove_engine_network: delete the ${ENGINE_NET}0 bridge, our network's
+# iptables rules and chains (_cni_plan; filter, nat, mangle, raw; ip6tables
+# too) and its CNI state in $CNI_STATE_DIR. Nothing is selected by a CNI-*
+# prefix alone; the firewall plugin's shared CNI-FORWARD and CNI-ADMIN stay.
+# Callers make sure no engine runs (cleanup_network); the tests call it in a
+# network namespace of their own (scripts/engine/tests/cni-chains).
+remove_engine_network() {
+  local ipt t op c n rule cidr plan removed chains
   if ip link show "${ENGINE_NET}0" >/dev/null 2>&1; then
     ip link delete "${ENGINE_NET}0" && log "deleted bridge ${ENGINE_NET}0"
   fi
   for ipt in iptables ip6tables; do
     have "$ipt" || continue
-    for t in filter nat mangle; do
-      "$ipt" -t "$t" -S >/dev/null 2>&1 || continue
-      # Rules in other chains that jump to CNI chains (by number, last
-      # first), then the chains themselves.
-      for c in $("$ipt" -t "$t" -S 2>/dev/null | sed -n 's/^-[PN] \([^ ]*\).*/\1/p' | grep -v '^CNI-' || true); do
-        for line in $("$ipt" -t "$t" -L "$c" -n --line-numbers 2>/dev/null | awk '$2 ~ /^CNI-/ { print $1 }' | sort -rn); do
-          "$ipt" -t "$t" -D "$c" "$line" 2>/dev/null || true
-        done
-      done
-      chains=$("$ipt" -t "$t" -S 2>/dev/null | sed -n 's/^-N \(CNI-[^ ]*\)$/\1/p')
-      [[ -z "$chains" ]] && continue
-      for c in $chains; do "$ipt" -t "$t" -F "$c" 2>/dev/null || true; done
-      for c in $chains; do "$ipt" -t "$t" -X "$c" 2>/dev/null || true; done
-      log "removed $(wc -w <<<"$chains") $ipt $t CNI chains"
+    for t in filter nat mangle raw; do
+      cidr=
+      [[ $ipt == iptables && $t == filter ]] && cidr=$ENGINE_CIDR
+      plan=$(_cni_plan "$ipt" "$t" "$cidr") || continue
+      [[ -n "$plan" ]] || continue
+      chains=() removed=0
+      while read -r op c n rule; do
+        case $op in
+          X) chains+=("$c") ;;
+          D)
+            # By number, so only if it is still the rule that was listed
+            # (another CNI user may be adding rules right now).
+            if [[ "$("$ipt" -t "$t" -L "$c" "$n" -n 2>/dev/null | awk '{ $1 = $1; print }')" == "$rule" ]]; then
+              "$ipt" -t "$t" -D "$c" "$n" 2>/dev/null && removed=$((removed + 1))
+            else
+              warn "$ipt $t $c: rule $n changed while cleaning up; left in place ($rule)"
+            fi
+            ;;
+        esac
+      done <<<"$plan"
+      for c in "${chains[@]}"; do "$ipt" -t "$t" -F "$c" 2>/dev/null || true; done
+      for c in "${chains[@]}"; do "$ipt" -t "$t" -X "$c" 2>/dev/null || warn "could not delete $ipt $t chain $c"; done
+      log "removed ${#chains[@]} $ipt $t chains and $removed rules of network $ENGINE_NET"
     done
   done
   # Network state written outside the namespace (older scripts, crashes).
-  if [[ -d /var/lib/cni ]]; then
-    rm -rf "/var/lib/cni/networks/$ENGINE_NET" "/var/lib/cni/results/$ENGINE_NET"-* 2>/dev/null || true
-    rmdir /var/lib/cni/networks /var/lib/cni/results /var/lib/cni 2>/dev/null || true
+  if [[ -d "$CNI_STATE_DIR" ]]; then
+    rm -rf "$CNI_STATE_DIR/networks/$ENGINE_NET" "$CNI_STATE_DIR/results/$ENGINE_NET"-* 2>/dev/null || true
+    rmdir "$CNI_STATE_DIR/networks" "$CNI_STATE_DIR/results" "$CNI_STATE_DIR" 2>/dev/null || true
   fi
+}
+
+# our_cni_chain_count: how many iptables chains our network has (for status).
+our_cni_chain_count() {
+  local ipt t n=0
+  for ipt in iptables ip6tables; do
+    have "$ipt" || continue
+    for t in filter nat mangle raw; do
+      n=$((n + $(_cni_plan "$ipt" "$t" | grep -c '^X ' || true)))
+    done
+  done
+  echo "$n"
 }
