@@ -3,163 +3,217 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/modelci/modelci/dagger/internal/dagger"
-	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/metrics"
-	"github.com/modelci/modelci/internal/policy"
 	"github.com/modelci/modelci/internal/report"
 )
 
-// Files of an evaluation directory.
-const (
-	metricsFile  = "metrics.json"
-	examplesFile = "examples.jsonl"
-)
-
-// evaluation is what an evaluation directory holds, read with the same
-// readers as the CLI.
-type evaluation struct {
-	metrics  *metrics.Set
-	examples *metrics.Examples
+// evalFiles names the files to read from an evaluation directory and their
+// formats; empty values mean the conventions of evaluation.DirFiles and
+// detection.
+type evalFiles struct {
+	metricsFile, examplesFile     string
+	metricsFormat, examplesFormat string
 }
 
-// readEvaluation reads metrics.json and examples.jsonl, whichever are
-// present, from dir; side ("base" or "head") names it in messages. An empty
-// base directory (no baseline) reads as an empty evaluation.
-func readEvaluation(ctx context.Context, side string, dir *dagger.Directory) (*evaluation, error) {
+// readSide reads the files of an evaluation directory into a side of the
+// comparison, named "<side>/<file>" in messages.
+func readSide(ctx context.Context, side string, dir *dagger.Directory, files evalFiles) (evaluation.Side, error) {
 	entries, err := dir.Entries(ctx)
 	if err != nil {
-		return nil, err
+		return evaluation.Side{}, err
 	}
-	has := map[string]bool{}
-	for _, e := range entries {
-		has[strings.TrimSuffix(e, "/")] = true
+	mname, ename, err := evaluation.DirFiles(side, entries, files.metricsFile, files.examplesFile)
+	if err != nil {
+		return evaluation.Side{}, err
 	}
-	ev := &evaluation{}
-	if !has[metricsFile] && !has[examplesFile] {
-		if len(entries) == 0 && side == "base" {
-			return ev, nil
-		}
-		return nil, fmt.Errorf("%s evaluation has neither %s nor %s (found: %s)", side, metricsFile, examplesFile, strings.Join(entries, ", "))
+	var s evaluation.Side
+	if s.Metrics, err = fileInput(ctx, side, dir, mname); err != nil {
+		return s, err
 	}
-	if has[metricsFile] {
-		data, err := dir.File(metricsFile).Contents(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if ev.metrics, err = metrics.Parse(side+"/"+metricsFile, []byte(data), metrics.FormatAuto); err != nil {
-			return nil, err
-		}
-	}
-	if has[examplesFile] {
-		data, err := dir.File(examplesFile).Contents(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if ev.examples, err = metrics.ParseExamples(side+"/"+examplesFile, strings.NewReader(data), metrics.ExamplesJSONL); err != nil {
-			return nil, err
-		}
-	}
-	return ev, nil
+	s.Examples, err = fileInput(ctx, side, dir, ename)
+	return s, err
 }
 
-// comparison is a finished comparison with its verdict.
-type comparison struct {
-	report report.Report
-}
-
-// compareEvaluations compares two evaluation directories under an optional
-// policy, exactly as "modelci compare" does.
-func compareEvaluations(ctx context.Context, baseDir, headDir *dagger.Directory, policyFile *dagger.File, title string) (*comparison, error) {
-	var pol *policy.Policy
-	if policyFile != nil {
-		name, err := policyFile.Name(ctx)
-		if err != nil {
-			return nil, err
-		}
-		data, err := policyFile.Contents(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if pol, err = policy.Parse(name, []byte(data)); err != nil {
-			return nil, err
-		}
+// fileInput reads a file of dir; nil for no name.
+func fileInput(ctx context.Context, side string, dir *dagger.Directory, name string) (*evaluation.Input, error) {
+	if name == "" {
+		return nil, nil
 	}
-	base, err := readEvaluation(ctx, "base", baseDir)
+	data, err := dir.File(name).Contents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	head, err := readEvaluation(ctx, "head", headDir)
+	return evaluation.Bytes(side+"/"+name, []byte(data)), nil
+}
+
+// request is what compare, gate, pipeline and check share: the two
+// evaluation directories and the settings of the comparison.
+type request struct {
+	base, head *dagger.Directory
+	policy     *dagger.File
+	files      evalFiles
+	title      string
+	confidence *float64
+	resamples  *int
+	seed       *int
+}
+
+// run reads both evaluations and the policy and compares them: the same
+// orchestration as modelci compare.
+func (q request) run(ctx context.Context) (report.Report, error) {
+	req := evaluation.Request{Title: q.title}
+	var err error
+	if req.MetricsFormat, err = metrics.ParseFormat(q.files.metricsFormat); err != nil {
+		return report.Report{}, fmt.Errorf("--metrics-format: %w", err)
+	}
+	if req.ExamplesFormat, err = metrics.ParseExamplesFormat(q.files.examplesFormat); err != nil {
+		return report.Report{}, fmt.Errorf("--examples-format: %w", err)
+	}
+	if req.Overrides, err = overrides(q.confidence, q.resamples, q.seed); err != nil {
+		return report.Report{}, err
+	}
+	base := q.base
+	if base == nil {
+		base = dag.Directory()
+	}
+	if req.Base, err = readSide(ctx, "base", base, q.files); err != nil {
+		return report.Report{}, err
+	}
+	if req.Head, err = readSide(ctx, "head", q.head, q.files); err != nil {
+		return report.Report{}, err
+	}
+	if q.policy != nil {
+		name, err := q.policy.Name(ctx)
+		if err != nil {
+			return report.Report{}, err
+		}
+		data, err := q.policy.Contents(ctx)
+		if err != nil {
+			return report.Report{}, err
+		}
+		req.Policy = evaluation.Bytes(name, []byte(data))
+	}
+	return evaluation.Run(ctx, req)
+}
+
+// overrides translates the optional arguments, checked as the CLI checks
+// its flags.
+func overrides(confidence *float64, resamples, seed *int) (evaluation.Overrides, error) {
+	o := evaluation.Overrides{Confidence: confidence, Resamples: resamples}
+	if seed != nil {
+		if *seed < 0 {
+			return o, fmt.Errorf("--seed %d: expected a number from 0", *seed)
+		}
+		s := uint64(*seed)
+		o.Seed = &s
+	}
+	if err := o.Check(); err != nil {
+		return o, fmt.Errorf("--%w", err)
+	}
+	return o, nil
+}
+
+// gateResult is gate's answer: the verdict in words, or an error listing
+// the broken rules.
+func gateResult(r report.Report) (string, error) {
+	msg := evaluation.GateMessage(r)
+	if !evaluation.Passed(r) {
+		return "", fmt.Errorf("%s", msg)
+	}
+	return msg, nil
+}
+
+// Compare compares a head evaluation with its baseline and renders the
+// report: the pull-request comment (markdown), the job summary (summary)
+// or JSON (json). The gate's verdict is in the report; use gate to fail on
+// it. Each directory holds metrics.json (or metrics.yaml, metrics.yml,
+// metrics.csv) and/or examples.jsonl (or examples.csv).
+func (m *Modelci) Compare(
+	ctx context.Context,
+	// The baseline's evaluation directory; empty or absent for no baseline.
+	// +optional
+	base *dagger.Directory,
+	// The head's evaluation directory.
+	head *dagger.Directory,
+	// The gate policy (.modelci.yaml).
+	// +optional
+	policy *dagger.File,
+	// The report's format: markdown, summary or json.
+	// +optional
+	// +default="markdown"
+	format string,
+	// A title for the report, e.g. the model's name.
+	// +optional
+	title string,
+	// The aggregate metrics file's name in both directories (default: the first of metrics.json, metrics.yaml, metrics.yml, metrics.csv).
+	// +optional
+	metricsFile string,
+	// The per-example file's name in both directories (default: examples.jsonl or examples.csv).
+	// +optional
+	examplesFile string,
+	// The aggregate files' format: json, yaml, csv, lm-eval, hf-trainer, sklearn-report (default: detected).
+	// +optional
+	metricsFormat string,
+	// The per-example files' format: jsonl or csv (default: detected).
+	// +optional
+	examplesFormat string,
+	// Confidence level of the intervals (default: the policy's, else 0.95).
+	// +optional
+	confidence *float64,
+	// Bootstrap resamples, 100 to 1000000 (default: the policy's, else 2000).
+	// +optional
+	resamples *int,
+	// Bootstrap seed (default: the policy's, else 0).
+	// +optional
+	seed *int,
+) (*dagger.File, error) {
+	f, err := evaluation.ParseFormat(format)
+	if err != nil {
+		return nil, fmt.Errorf("--%w", err)
+	}
+	q := request{base: base, head: head, policy: policy, title: title,
+		files:      evalFiles{metricsFile, examplesFile, metricsFormat, examplesFormat},
+		confidence: confidence, resamples: resamples, seed: seed}
+	r, err := q.run(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var paired *metrics.Paired
-	if base.examples != nil || head.examples != nil {
-		paired = metrics.Pair(base.examples, head.examples)
-	}
-	cmp, err := compare.Compare(ctx, base.metrics, head.metrics, paired, pol.CompareOptions())
+	out, err := evaluation.Render(r, f)
 	if err != nil {
 		return nil, err
 	}
-	r := report.Report{Comparison: cmp, Title: title}
-	if pol != nil {
-		v := pol.Evaluate(cmp)
-		r.Verdict = &v
-	}
-	return &comparison{report: r}, nil
+	return dag.Directory().WithNewFile(f.FileName(), string(out)).File(f.FileName()), nil
 }
 
-// render returns the report's file name and content in format.
-func (c *comparison) render(format string) (name, content string, err error) {
-	switch format {
-	case "markdown", "md", "":
-		return "report.md", report.Markdown(c.report), nil
-	case "summary":
-		return "summary.md", report.Summary(c.report), nil
-	case "json":
-		js, err := report.JSON(c.report)
-		return "report.json", string(js), err
-	}
-	return "", "", fmt.Errorf("format %q: expected markdown, summary or json", format)
-}
-
-// gateError returns the verdict, or an error listing the broken rules when
-// the gate failed.
-func (c *comparison) gateError() (string, error) {
-	v := c.report.Verdict
-	if v == nil {
-		return "gate passed: no policy", nil
-	}
-	if v.Passed {
-		return "gate passed", nil
-	}
-	msgs := make([]string, len(v.Violations))
-	for i, viol := range v.Violations {
-		msgs[i] = "  - " + viol.Message
-	}
-	return "", fmt.Errorf("gate failed: %d rule(s) broken:\n%s", len(v.Violations), strings.Join(msgs, "\n"))
-}
-
-// outputs assembles the pipeline's result directory.
-func (c *comparison) outputs(m *Modelci, model, headEval, baseEval *dagger.Directory, name string) (*dagger.Directory, error) {
-	js, err := report.JSON(c.report)
+// Gate compares a head evaluation with its baseline and fails when the
+// policy's gate fails, listing the broken rules: the same verdict as
+// "modelci compare --policy".
+func (m *Modelci) Gate(
+	ctx context.Context,
+	// The baseline's evaluation directory; empty or absent for no baseline.
+	// +optional
+	base *dagger.Directory,
+	// The head's evaluation directory.
+	head *dagger.Directory,
+	// The gate policy (.modelci.yaml).
+	policy *dagger.File,
+	// Confidence level of the intervals (default: the policy's, else 0.95).
+	// +optional
+	confidence *float64,
+	// Bootstrap resamples, 100 to 1000000 (default: the policy's, else 2000).
+	// +optional
+	resamples *int,
+	// Bootstrap seed (default: the policy's, else 0).
+	// +optional
+	seed *int,
+) (string, error) {
+	q := request{base: base, head: head, policy: policy, confidence: confidence, resamples: resamples, seed: seed}
+	r, err := q.run(ctx)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	md := report.Markdown(c.report)
-	evalWithReport := headEval.
-		WithNewFile("report.md", md).
-		WithNewFile("report.json", string(js))
-	out := dag.Directory().
-		WithNewFile("report.md", md).
-		WithNewFile("summary.md", report.Summary(c.report)).
-		WithNewFile("report.json", string(js)).
-		WithDirectory("evaluation/head", headEval).
-		WithDirectory("model", m.Package(model, evalWithReport, name, ""))
-	if baseEval != nil {
-		out = out.WithDirectory("evaluation/base", baseEval)
-	}
-	return out, nil
+	return gateResult(r)
 }

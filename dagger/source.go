@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"slices"
 	"unicode/utf8"
 
@@ -11,7 +13,8 @@ import (
 )
 
 // Limits of trainingSource's rebuild: past them, the filtered source is
-// used as it is (correct, but any source change then retrains).
+// used as it is (correct, but a change to an excluded file then retrains),
+// and a warning says so.
 const (
 	maxRebuildFiles = 256
 	maxRebuildBytes = 8 << 20
@@ -34,7 +37,7 @@ func trainingSource(ctx context.Context, source *dagger.Directory, exclude []str
 		return nil, err
 	}
 	if len(paths) > maxRebuildFiles {
-		return filtered, nil
+		return fallback(filtered, fmt.Sprintf("it has %d paths, more than %d", len(paths), maxRebuildFiles)), nil
 	}
 	slices.Sort(paths)
 
@@ -92,10 +95,19 @@ func trainingSource(ctx context.Context, source *dagger.Directory, exclude []str
 		if f.skip {
 			continue
 		}
-		if total += f.size; f.fallback || total > maxRebuildBytes {
-			return filtered, nil
+		if f.fallback {
+			return fallback(filtered, paths[i]+" is not a small text file"), nil
+		}
+		if total += f.size; total > maxRebuildBytes {
+			return fallback(filtered, fmt.Sprintf("its files hold more than %d MiB", maxRebuildBytes>>20)), nil
 		}
 		out = out.WithNewFile(paths[i], f.contents, dagger.DirectoryWithNewFileOpts{Permissions: f.perm})
 	}
 	return out, nil
+}
+
+// fallback warns that the source is used filtered as it is, and why.
+func fallback(filtered *dagger.Directory, why string) *dagger.Directory {
+	fmt.Fprintf(os.Stderr, "warning: train: the source is used as it is, not rebuilt from its contents (%s): an edit to an excluded file (--exclude) will retrain\n", why)
+	return filtered
 }

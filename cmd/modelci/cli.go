@@ -14,6 +14,9 @@ const (
 	exitOK         = 0
 	exitGateFailed = 1
 	exitUsage      = 2
+	// exitInterrupted is the shell's 128+SIGINT: the run was cancelled
+	// (SIGINT or SIGTERM) and wrote nothing it had not finished.
+	exitInterrupted = 130
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -34,6 +37,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errGateFailed):
 		return exitGateFailed
+	case ctx.Err() != nil:
+		fmt.Fprintf(stderr, "modelci: interrupted: %v\n", err)
+		return exitInterrupted
 	default:
 		fmt.Fprintf(stderr, "modelci: %v\n", err)
 		return exitUsage
@@ -47,7 +53,8 @@ func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
 		Long: `modelci compares a model's evaluation with its baseline, gates the change
 on the policy in .modelci.yaml, and renders the pull-request comment.
 
-Exit codes: 0 success or gate passed, 1 gate failed, 2 usage or input error.`,
+Exit codes: 0 success or gate passed, 1 gate failed, 2 usage or input error,
+130 interrupted (SIGINT or SIGTERM).`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,

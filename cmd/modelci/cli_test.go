@@ -79,7 +79,7 @@ func TestCompareExitCodes(t *testing.T) {
 			name:     "base without head is a usage error",
 			args:     []string{"compare", "--base", example("baseline", "metrics.json")},
 			wantCode: 2,
-			wantErr:  "--base and --head go together",
+			wantErr:  "--base needs --head",
 		},
 		{
 			name:     "nothing to compare",

@@ -23,8 +23,8 @@ func trainAndEvaluate(t *testing.T, source, dir string) (model, eval string) {
 	t.Helper()
 	img := pythonImage(t)
 	model, eval = filepath.Join(dir, "model"), filepath.Join(dir, "eval")
-	mustSucceed(t, "dagger call train", daggerCall(t, "train", "--source", source, "--image", img, "export", "--path", model))
-	mustSucceed(t, "dagger call evaluate", daggerCall(t, "evaluate", "--model", model, "--source", source, "--image", img, "export", "--path", eval))
+	mustSucceed(t, "dagger call train", daggerCall(t, "--image", img, "train", "--source", source, "export", "--path", model))
+	mustSucceed(t, "dagger call evaluate", daggerCall(t, "--image", img, "evaluate", "--model", model, "--source", source, "export", "--path", eval))
 	return model, eval
 }
 
@@ -106,8 +106,8 @@ func TestTrainEvaluateCompareWithDaggerCall(t *testing.T) {
 func TestPipelineWithDaggerCall(t *testing.T) {
 	n := nonce(t)
 	out := filepath.Join(t.TempDir(), "out")
-	got := daggerCall(t, "pipeline", "--source", digitsSource(t, true, n), "--base-source", digitsSource(t, false, n),
-		"--image", pythonImage(t), "--name", "digits", "export", "--path", out)
+	got := daggerCall(t, "--image", pythonImage(t), "pipeline", "--source", digitsSource(t, true, n), "--base-source", digitsSource(t, false, n),
+		"--name", "digits", "export", "--path", out)
 	mustSucceed(t, "dagger call pipeline", got)
 
 	data, err := os.ReadFile(filepath.Join(out, "report.json"))
@@ -154,10 +154,9 @@ func TestPipelineWithDaggerCall(t *testing.T) {
 		t.Errorf("artifactType %q", man.Manifest.ArtifactType)
 	}
 
-	// The modelpack module unpacks it back, through the engine.
+	// unpack restores it, through the engine.
 	unpacked := filepath.Join(t.TempDir(), "through-the-engine")
-	mustSucceed(t, "modelpack unpack", runIn(t, repoRoot, "dagger", "call", "-m", "modules/modelpack",
-		"unpack", "--layout", filepath.Join(out, "model"), "export", "--path", unpacked))
+	mustSucceed(t, "dagger call unpack", daggerCall(t, "unpack", "--layout", filepath.Join(out, "model"), "export", "--path", unpacked))
 	for _, f := range []string{"metrics.json", "examples.jsonl"} {
 		want, err := os.ReadFile(filepath.Join(out, "evaluation", "head", f))
 		if err != nil {
@@ -180,7 +179,7 @@ func TestUnchangedRerunIsCached(t *testing.T) {
 	n := nonce(t)
 	source := digitsSource(t, false, n)
 	runID := func(src string) string {
-		r := daggerCall(t, "train", "--source", src, "--image", pythonImage(t),
+		r := daggerCall(t, "--image", pythonImage(t), "train", "--source", src,
 			"--command", "sh,-c,python3 train.py --out /model && od -An -N16 -tx1 /dev/urandom > /model/run-id",
 			"file", "--path", "run-id", "contents")
 		mustSucceed(t, "dagger call train", r)
@@ -232,7 +231,7 @@ func TestBaseImageOverride(t *testing.T) {
 	img := pythonImage(t)
 	source := digitsSource(t, false, nonce(t))
 	for _, flag := range []string{"--base", "--image"} {
-		r := daggerCall(t, "train", "--source", source, flag, img,
+		r := daggerCall(t, flag, img, "train", "--source", source,
 			"--command", "sh,-c,python3 -c 'import sklearn; print(sklearn.__version__)' > /model/sklearn-version && cat /etc/debian_version > /model/debian",
 			"file", "--path", "debian", "contents")
 		mustSucceed(t, "train "+flag, r)
@@ -244,7 +243,7 @@ func TestBaseImageOverride(t *testing.T) {
 
 // TestGpusWithoutGPUSupport asks an engine without GPU support for GPUs.
 func TestGpusWithoutGPUSupport(t *testing.T) {
-	r := daggerCall(t, "train", "--source", digitsSource(t, false, nonce(t)), "--image", pythonImage(t), "--gpus", "all", "entries")
+	r := daggerCall(t, "--image", pythonImage(t), "--gpus", "all", "train", "--source", digitsSource(t, false, nonce(t)), "entries")
 	if r.code == 0 {
 		t.Fatal("training with --gpus all succeeded on an engine without GPU support")
 	}
@@ -273,11 +272,11 @@ func TestBadArguments(t *testing.T) {
 		want []string
 	}{
 		{"train without a source", []string{"train", "entries"}, []string{"source"}},
-		{"gpus all with ids", []string{"train", "--source", source, "--image", img, "--gpus", "all,0", "entries"}, []string{`expected "all" alone`}},
-		{"evaluate without the script", []string{"evaluate", "--model", evalDir, "--source", noScript, "--image", img, "entries"}, []string{"evaluate.py"}},
-		{"evaluation writes a NaN", []string{"evaluate", "--model", evalDir, "--source", noScript, "--image", img,
+		{"gpus all with ids", []string{"--image", img, "--gpus", "all,0", "train", "--source", source, "entries"}, []string{`expected "all" alone`}},
+		{"evaluate without the script", []string{"--image", img, "evaluate", "--model", evalDir, "--source", noScript, "entries"}, []string{"evaluate.py"}},
+		{"evaluation writes a NaN", []string{"--image", img, "evaluate", "--model", evalDir, "--source", noScript,
 			"--command", `sh,-c,printf '{\042accuracy\042: NaN}' > /eval/metrics.json`, "entries"}, []string{"evaluation/metrics.json", "accuracy"}},
-		{"compare an empty head", []string{"compare", "--base", evalDir, "--head", empty, "contents"}, []string{"head evaluation has neither metrics.json nor examples.jsonl"}},
+		{"compare an empty head", []string{"compare", "--base", evalDir, "--head", empty, "contents"}, []string{"head evaluation has no metrics file"}},
 		{"compare in an unknown format", []string{"compare", "--base", evalDir, "--head", evalDir, "--format", "html", "contents"}, []string{`format "html"`}},
 		{"gate with a typo in the policy", []string{"gate", "--base", evalDir, "--head", evalDir, "--policy", badPolicy}, []string{".modelci.yaml: line 3", "max_dorp"}},
 	}
@@ -364,7 +363,7 @@ func TestPipelineWithoutBaseline(t *testing.T) {
 		policy string
 		passed bool
 	}{{"", true}, {strict, false}} {
-		args := []string{"pipeline", "--source", source, "--image", pythonImage(t)}
+		args := []string{"--image", pythonImage(t), "pipeline", "--source", source}
 		if tt.policy != "" {
 			args = append(args, "--policy", tt.policy)
 		}
@@ -379,5 +378,42 @@ func TestPipelineWithoutBaseline(t *testing.T) {
 		if rep.Gate.Passed != tt.passed {
 			t.Errorf("policy %q: gate passed = %v, want %v (%+v)", tt.policy, rep.Gate.Passed, tt.passed, rep.Gate.Violations)
 		}
+	}
+}
+
+// TestRuntimeOptionsReachSteps gives env and secrets once, before the
+// function: training sees them (a secret from --secret env:NAME under its
+// own name, one from with-secret under the name given), and the secret is
+// in no output.
+func TestRuntimeOptionsReachSteps(t *testing.T) {
+	secret := "modelci-secret-" + nonce(t)
+	sum := sha256.Sum256([]byte(secret))
+	script := `python3 train.py --out /model && { printf %s "$MODELCI_TEST_SECRET" | sha256sum; printf %s "$HF_TOKEN" | sha256sum; echo "$RUN_LABEL"; } > /model/seen && echo token: $MODELCI_TEST_SECRET`
+	cmd := exec.Command("dagger", "call", "--image", pythonImage(t), "--env", "RUN_LABEL=label-"+secret[:8],
+		"--secret", "env:MODELCI_TEST_SECRET",
+		"with-secret", "--name", "HF_TOKEN", "--secret", "env:MODELCI_TEST_SECRET",
+		"train", "--source", digitsSource(t, false, nonce(t)), "--command", "sh,-c,"+script,
+		"file", "--path", "seen", "contents")
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "MODELCI_TEST_SECRET="+secret)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("dagger call: %v\n%s", err, tail(stderr.String(), 3000))
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	want := hex.EncodeToString(sum[:])
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], want) || !strings.HasPrefix(lines[1], want) || lines[2] != "label-"+secret[:8] {
+		t.Errorf("training saw %q, want both secrets' hash %s and the label", lines, want)
+	}
+	for name, out := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the secret appears in dagger's %s", name)
+		}
+	}
+
+	r := daggerCall(t, "--secret", "file:///etc/hostname", "train", "--source", digitsSource(t, false, ""), "entries")
+	if r.code == 0 || !strings.Contains(r.stderr, "with-secret") {
+		t.Errorf("a file secret without a name: exit %d, want advice to use with-secret:\n%s", r.code, tail(r.stderr, 2000))
 	}
 }

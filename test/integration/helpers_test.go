@@ -7,10 +7,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -197,4 +199,38 @@ func checkDigitsReport(t *testing.T, r jsonReport) {
 	if *acc.Head < 0.9 || *acc.Base < 0.9 {
 		t.Errorf("accuracy base %v head %v: the digits models should be above 0.9", *acc.Base, *acc.Head)
 	}
+}
+
+// buildCLI builds the modelci CLI once per test run and returns its path.
+var buildCLI = func() func(t *testing.T) string {
+	var once sync.Once
+	var path string
+	var out []byte
+	var err error
+	return func(t *testing.T) string {
+		t.Helper()
+		once.Do(func() {
+			var dir string
+			if dir, err = os.MkdirTemp("", "modelci-cli-"); err != nil {
+				return
+			}
+			path = filepath.Join(dir, "modelci")
+			cmd := exec.Command("go", "build", "-o", path, "./cmd/modelci")
+			cmd.Dir = repoRoot
+			out, err = cmd.CombinedOutput()
+		})
+		if err != nil {
+			t.Fatalf("building the modelci CLI: %v\n%s", err, out)
+		}
+		return path
+	}
+}()
+
+// engineLogs is where the Go SDK writes the engine's progress:
+// MODELCI_TEST_ENGINE_LOGS=1 shows it.
+func engineLogs() io.Writer {
+	if os.Getenv("MODELCI_TEST_ENGINE_LOGS") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }

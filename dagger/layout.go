@@ -10,7 +10,7 @@ import (
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/modelci/modelci/modules/modelpack/internal/dagger"
+	"github.com/modelci/modelci/dagger/internal/dagger"
 )
 
 // layoutTarget reads an OCI image layout held in a Directory, through the

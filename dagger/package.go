@@ -1,14 +1,3 @@
-// Model directories as OCI artifacts.
-//
-// Modelpack turns a model directory, with its evaluation, into an OCI image
-// layout that follows the CNCF ModelPack model specification: one raw layer
-// per file with its path and media type (weights, configuration, code,
-// docs), the ModelPack config, and the evaluation files (metrics.json,
-// examples.jsonl, report.md, …) as modelci evaluation layers. The same
-// inputs give the same manifest digest. Pushing the layout to a registry is
-// done by modelci's publish step.
-//
-//	dagger call -m modules/modelpack pack --model ./model --evaluation ./eval export --path ./layout
 package main
 
 import (
@@ -20,24 +9,26 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/modelpack"
-	"github.com/modelci/modelci/modules/modelpack/internal/dagger"
 )
 
-// Modelpack packages models as OCI artifacts.
-type Modelpack struct{}
-
-// Pack returns an OCI image layout holding the model and its evaluation as
-// one ModelPack artifact, tagged in the layout's index.json.
-func (m *Modelpack) Pack(
+// Package packages a model and its evaluation as an OCI image layout that
+// follows the CNCF ModelPack specification: one raw layer per file with its
+// path and media type (weights, configuration, code, docs), the ModelPack
+// config, and the evaluation files (metrics.json, examples.jsonl,
+// report.md, …) as modelci evaluation layers, tagged in the layout's
+// index.json. The same inputs give the same manifest digest.
+func (m *Modelci) Package(
 	ctx context.Context,
-	// The model directory.
+	// The model directory, from train.
 	model *dagger.Directory,
-	// The evaluation directory (metrics.json, examples.jsonl, reports).
+	// The evaluation directory, from evaluate (reports may be added).
 	// +optional
 	evaluation *dagger.Directory,
 	// The model's name, recorded in the config and annotations.
 	// +optional
+	// +default="model"
 	name string,
 	// The model's version.
 	// +optional
@@ -61,13 +52,13 @@ func (m *Modelpack) Pack(
 		}
 		opts.Annotations[k] = v
 	}
-
-	// The module runs in its own container: export the inputs into its
+	// The function runs in its own container: export the inputs into its
 	// working directory, pack there, and hand the layout back.
 	work, err := os.MkdirTemp(".", "pack-")
 	if err != nil {
 		return nil, err
 	}
+	defer os.RemoveAll(work)
 	modelDir := filepath.Join(work, "model")
 	if _, err := model.Export(ctx, modelDir); err != nil {
 		return nil, fmt.Errorf("exporting the model: %w", err)
@@ -106,7 +97,7 @@ func layoutDirectory(ctx context.Context, dir, tag string, model, evaluation *da
 		if rest, ok := strings.CutPrefix(f.Path, modelpack.EvaluationPrefix); ok && evaluation != nil {
 			src = evaluation.File(rest)
 		}
-		layers[filepath.Join("blobs", f.Layer.Digest.Algorithm().String(), f.Layer.Digest.Encoded())] = src
+		layers[blobPath(f.Layer.Digest)] = src
 	}
 	out := dag.Directory()
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -117,7 +108,7 @@ func layoutDirectory(ctx context.Context, dir, tag string, model, evaluation *da
 		if err != nil {
 			return err
 		}
-		if src, ok := layers[rel]; ok {
+		if src, ok := layers[filepath.ToSlash(rel)]; ok {
 			out = out.WithFile(rel, src)
 			return nil
 		}
@@ -131,17 +122,15 @@ func layoutDirectory(ctx context.Context, dir, tag string, model, evaluation *da
 		out = out.WithNewFile(rel, string(data))
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, err
 }
 
-// Files lists the files of a packed layout with their media types, one
-// "path<TAB>media type<TAB>size" line each: what a registry would hold.
-func (m *Modelpack) Files(
+// PackageFiles lists the files of a packaged layout with their media
+// types, one "path<TAB>media type<TAB>size" line each: what a registry
+// would hold.
+func (m *Modelci) PackageFiles(
 	ctx context.Context,
-	// An OCI image layout made by pack.
+	// An OCI image layout made by package.
 	layout *dagger.Directory,
 	// The tag to read.
 	// +optional
@@ -159,11 +148,12 @@ func (m *Modelpack) Files(
 	return b.String(), nil
 }
 
-// Unpack returns the files of a packed layout as a directory: the model's
-// files, and its evaluation under evaluation/. The inverse of pack.
-func (m *Modelpack) Unpack(
+// Unpack returns the files of a packaged layout as a directory: the
+// model's files, and its evaluation under evaluation/. The inverse of
+// package.
+func (m *Modelci) Unpack(
 	ctx context.Context,
-	// An OCI image layout made by pack.
+	// An OCI image layout made by package.
 	layout *dagger.Directory,
 	// The tag to read.
 	// +optional
@@ -177,7 +167,7 @@ func (m *Modelpack) Unpack(
 	out := dag.Directory()
 	for _, f := range man.Files {
 		if f.Kind == "" {
-			return nil, fmt.Errorf("layer %s (%s): media type %s is not a file this module unpacks", f.Layer.Digest, f.Path, f.Layer.MediaType)
+			return nil, fmt.Errorf("layer %s (%s): media type %s is not a file modelci unpacks", f.Layer.Digest, f.Path, f.Layer.MediaType)
 		}
 		out = out.WithFile(f.Path, layout.File(blobPath(f.Layer.Digest)), dagger.DirectoryWithFileOpts{Permissions: int(f.Mode.Perm())})
 	}

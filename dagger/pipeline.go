@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/modelci/modelci/dagger/internal/dagger"
+	"github.com/modelci/modelci/internal/evaluation"
+	"github.com/modelci/modelci/internal/report"
+)
+
+// job is one pipeline run's inputs, shared by pipeline and check.
+type job struct {
+	source, baseSource, data  *dagger.Directory
+	policy                    *dagger.File
+	trainCommand, evalCommand []string
+	trainExclude              []string
+	name                      string
+}
+
+// jobResult is what a run produced.
+type jobResult struct {
+	report              report.Report
+	headModel, headEval *dagger.Directory
+	baseEval            *dagger.Directory // nil without a baseline
+}
+
+// Pipeline runs the whole job: trains and evaluates the head and, when a
+// baseline source is given, the baseline, in parallel; compares them; gates
+// the change; and packages the head model with its evaluation and report.
+//
+// It returns a directory with report.md (the pull-request comment),
+// summary.md (the job summary), report.json, evaluation/head and
+// evaluation/base, and model/ (the OCI image layout). A failed gate does
+// not fail the pipeline: report.json says so; use check for that.
+func (m *Modelci) Pipeline(
+	ctx context.Context,
+	// The head's source (the pull request's).
+	source *dagger.Directory,
+	// The baseline's source (the base branch's).
+	// +optional
+	baseSource *dagger.Directory,
+	// The gate policy; default: .modelci.yaml in the source, if any.
+	// +optional
+	policy *dagger.File,
+	// Data, mounted at /data for both runs.
+	// +optional
+	data *dagger.Directory,
+	// The training command.
+	// +optional
+	// +default=["python3", "train.py", "--out", "/model"]
+	trainCommand []string,
+	// The evaluation command.
+	// +optional
+	// +default=["python3", "evaluate.py", "--model", "/model", "--out", "/eval"]
+	evalCommand []string,
+	// Source paths training does not read (globs).
+	// +optional
+	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	trainExclude []string,
+	// The model's name, for the report and the package.
+	// +optional
+	// +default="model"
+	name string,
+) (*dagger.Directory, error) {
+	res, err := m.run(ctx, job{source, baseSource, data, policy, trainCommand, evalCommand, trainExclude, name})
+	if err != nil {
+		return nil, err
+	}
+	return m.outputs(ctx, res, name)
+}
+
+// Check runs the whole job like pipeline and fails when the gate fails,
+// listing the broken rules.
+func (m *Modelci) Check(
+	ctx context.Context,
+	// The head's source (the pull request's).
+	source *dagger.Directory,
+	// The baseline's source (the base branch's).
+	// +optional
+	baseSource *dagger.Directory,
+	// The gate policy; default: .modelci.yaml in the source, if any.
+	// +optional
+	policy *dagger.File,
+	// Data, mounted at /data for both runs.
+	// +optional
+	data *dagger.Directory,
+	// The training command.
+	// +optional
+	// +default=["python3", "train.py", "--out", "/model"]
+	trainCommand []string,
+	// The evaluation command.
+	// +optional
+	// +default=["python3", "evaluate.py", "--model", "/model", "--out", "/eval"]
+	evalCommand []string,
+	// Source paths training does not read (globs).
+	// +optional
+	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	trainExclude []string,
+	// The model's name, for the report.
+	// +optional
+	// +default="model"
+	name string,
+) (string, error) {
+	res, err := m.run(ctx, job{source, baseSource, data, policy, trainCommand, evalCommand, trainExclude, name})
+	if err != nil {
+		return "", err
+	}
+	return gateResult(res.report)
+}
+
+// run trains and evaluates head and base in parallel and compares them.
+func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
+	if j.policy == nil {
+		var err error
+		if j.policy, err = sourcePolicy(ctx, j.source); err != nil {
+			return nil, err
+		}
+	}
+	res := &jobResult{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		res.headModel, res.headEval, err = m.trainEvaluate(gctx, j, j.source)
+		if err != nil {
+			return fmt.Errorf("head: %w", err)
+		}
+		return nil
+	})
+	if j.baseSource != nil {
+		g.Go(func() (err error) {
+			_, res.baseEval, err = m.trainEvaluate(gctx, j, j.baseSource)
+			if err != nil {
+				return fmt.Errorf("base: %w", err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var err error
+	res.report, err = request{base: res.baseEval, head: res.headEval, policy: j.policy, title: j.name}.run(ctx)
+	return res, err
+}
+
+// trainEvaluate trains and evaluates one side.
+func (m *Modelci) trainEvaluate(ctx context.Context, j job, src *dagger.Directory) (model, eval *dagger.Directory, err error) {
+	if model, err = m.Train(ctx, src, j.data, j.trainCommand, j.trainExclude); err != nil {
+		return nil, nil, err
+	}
+	eval, err = m.Evaluate(ctx, model, src, j.data, j.evalCommand)
+	return model, eval, err
+}
+
+// outputs assembles the pipeline's result directory.
+func (m *Modelci) outputs(ctx context.Context, res *jobResult, name string) (*dagger.Directory, error) {
+	files := map[evaluation.Format]string{}
+	for _, f := range []evaluation.Format{evaluation.Markdown, evaluation.Summary, evaluation.JSON} {
+		data, err := evaluation.Render(res.report, f)
+		if err != nil {
+			return nil, err
+		}
+		files[f] = string(data)
+	}
+	withReport := res.headEval.
+		WithNewFile(evaluation.Markdown.FileName(), files[evaluation.Markdown]).
+		WithNewFile(evaluation.JSON.FileName(), files[evaluation.JSON])
+	layout, err := m.Package(ctx, res.headModel, withReport, name, "", "latest")
+	if err != nil {
+		return nil, fmt.Errorf("package: %w", err)
+	}
+	out := dag.Directory()
+	for f, content := range files {
+		out = out.WithNewFile(f.FileName(), content)
+	}
+	out = out.WithDirectory("evaluation/head", res.headEval).WithDirectory("model", layout)
+	if res.baseEval != nil {
+		out = out.WithDirectory("evaluation/base", res.baseEval)
+	}
+	return out, nil
+}
+
+// sourcePolicy returns the source's .modelci.yaml, or nil without one.
+func sourcePolicy(ctx context.Context, source *dagger.Directory) (*dagger.File, error) {
+	ok, err := source.Exists(ctx, ".modelci.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("looking for .modelci.yaml in the source: %w", err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	return source.File(".modelci.yaml"), nil
+}

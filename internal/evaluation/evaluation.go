@@ -1,0 +1,256 @@
+// Package evaluation is the one orchestration every edge of modelci calls:
+// two evaluations (the baseline's and the head's) and a policy in, a report
+// with its verdict out.
+//
+// The CLI (modelci compare), the Dagger functions (compare, gate, pipeline,
+// check) and the GitHub actions only translate their inputs into a Request
+// and Run's report into their outputs (Render, GateMessage), so they give
+// byte-identical reports and the same verdict for the same inputs.
+package evaluation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/metrics"
+	"github.com/modelci/modelci/internal/policy"
+	"github.com/modelci/modelci/internal/report"
+)
+
+// Input is one file given to Run: its name, shown in messages, and a way to
+// open it. Files are opened when Run reads them, one at a time, so a large
+// per-example file streams.
+type Input struct {
+	// Name names the file in messages and in the report.
+	Name string
+	// Open opens the file for reading.
+	Open func() (io.ReadCloser, error)
+}
+
+// File is an Input reading the file at path.
+func File(path string) *Input {
+	return &Input{Name: path, Open: func() (io.ReadCloser, error) { return os.Open(path) }}
+}
+
+// Bytes is an Input holding data in memory; name names it in messages.
+func Bytes(name string, data []byte) *Input {
+	return &Input{Name: name, Open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(data)), nil
+	}}
+}
+
+// Side is one side of the comparison: aggregate metrics, per-example
+// results, or both. A side with neither is absent (no baseline).
+type Side struct {
+	// Metrics is the aggregate metrics file, or nil.
+	Metrics *Input
+	// Examples is the per-example results file, or nil.
+	Examples *Input
+}
+
+// Empty reports whether the side gives no file.
+func (s Side) Empty() bool { return s.Metrics == nil && s.Examples == nil }
+
+// Overrides replace the policy's comparison settings; nil keeps the policy's
+// (or, without a policy, the defaults: DefaultConfidence, DefaultResamples,
+// DefaultSeed).
+type Overrides struct {
+	// Confidence is the confidence level of every interval, in (0, 1).
+	Confidence *float64
+	// Resamples is the number of paired-bootstrap resamples, from
+	// MinResamples to MaxResamples.
+	Resamples *int
+	// Seed seeds the bootstrap.
+	Seed *uint64
+}
+
+// Request is everything one comparison needs.
+type Request struct {
+	// Base is the baseline's evaluation; empty when there is no baseline
+	// (every head metric is then new).
+	Base Side
+	// Head is the head's evaluation; it must give at least one file.
+	Head Side
+	// MetricsFormat is the format of both aggregate files; FormatAuto
+	// detects each.
+	MetricsFormat metrics.Format
+	// ExamplesFormat is the format of both per-example files; ExamplesAuto
+	// detects each.
+	ExamplesFormat metrics.ExamplesFormat
+	// Policy is the gate's policy file (.modelci.yaml), or nil for none: the
+	// gate then passes.
+	Policy *Input
+	// Overrides replace the policy's settings.
+	Overrides Overrides
+	// Title names what was compared in the report, e.g. the model.
+	Title string
+}
+
+// Defaults of the comparison settings, stated once for every edge (flag
+// help, Dagger arguments, the policy file).
+const (
+	DefaultConfidence = compare.DefaultLevel
+	DefaultResamples  = compare.DefaultResamples
+	DefaultSeed       = 0
+)
+
+// Bounds of the resamples setting, the same for a flag, a Dagger argument
+// and the policy file.
+const (
+	MinResamples = 100
+	MaxResamples = 1_000_000
+)
+
+// Run reads both sides and the policy, compares head with base under the
+// policy and the overrides, and returns the report with its verdict (nil
+// when there is no policy). A failed gate is not an error: the report's
+// verdict says so. Every error names the file and what was wrong in it.
+func Run(ctx context.Context, req Request) (report.Report, error) {
+	if req.Head.Empty() {
+		return report.Report{}, errors.New("nothing to compare: the head evaluation gives neither aggregate metrics nor per-example results")
+	}
+	var pol *policy.Policy
+	if req.Policy != nil {
+		data, err := readAll(req.Policy)
+		if err != nil {
+			return report.Report{}, err
+		}
+		if pol, err = policy.Parse(req.Policy.Name, data); err != nil {
+			return report.Report{}, err
+		}
+	}
+	opts, err := options(pol, req.Overrides)
+	if err != nil {
+		return report.Report{}, err
+	}
+	base, head, paired, err := readSides(req)
+	if err != nil {
+		return report.Report{}, err
+	}
+	cmp, err := compare.Compare(ctx, base, head, paired, opts)
+	if err != nil {
+		return report.Report{}, err
+	}
+	r := report.Report{Comparison: cmp, Title: req.Title}
+	if pol != nil {
+		v := pol.Evaluate(cmp)
+		r.Verdict = &v
+	}
+	return r, nil
+}
+
+// Check checks the overrides' values. Each message starts with the
+// setting's name ("resamples 5: expected 100 to 1000000, like 2000"), so an
+// edge can prefix it with its own spelling ("--").
+func (o Overrides) Check() error {
+	if o.Confidence != nil {
+		if c := *o.Confidence; !(c > 0 && c < 1) {
+			return fmt.Errorf("confidence %v: expected a level between 0 and 1, e.g. %v", c, DefaultConfidence)
+		}
+	}
+	if o.Resamples != nil {
+		if n := *o.Resamples; n < MinResamples || n > MaxResamples {
+			return fmt.Errorf("resamples %d: expected %d to %d, like %d", n, MinResamples, MaxResamples, DefaultResamples)
+		}
+	}
+	return nil
+}
+
+// options returns the comparison options: the policy's, then the overrides.
+func options(pol *policy.Policy, o Overrides) (compare.Options, error) {
+	opts := pol.CompareOptions()
+	if err := o.Check(); err != nil {
+		return opts, err
+	}
+	if o.Confidence != nil {
+		opts.Level = *o.Confidence
+	}
+	if o.Resamples != nil {
+		opts.Resamples = *o.Resamples
+	}
+	if o.Seed != nil {
+		opts.Seed = *o.Seed
+	}
+	return opts, nil
+}
+
+// readSides reads the aggregate files of both sides and pairs their
+// per-example results by id, when either side has some.
+func readSides(req Request) (base, head *metrics.Set, paired *metrics.Paired, err error) {
+	if base, err = readMetrics(req.Base.Metrics, req.MetricsFormat); err != nil {
+		return nil, nil, nil, err
+	}
+	if head, err = readMetrics(req.Head.Metrics, req.MetricsFormat); err != nil {
+		return nil, nil, nil, err
+	}
+	be, err := readExamples(req.Base.Examples, req.ExamplesFormat)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	he, err := readExamples(req.Head.Examples, req.ExamplesFormat)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if be != nil || he != nil {
+		paired = metrics.Pair(be, he)
+	}
+	return base, head, paired, nil
+}
+
+func readMetrics(in *Input, format metrics.Format) (*metrics.Set, error) {
+	if in == nil {
+		return nil, nil
+	}
+	data, err := readAll(in)
+	if err != nil {
+		return nil, err
+	}
+	return metrics.Parse(in.Name, data, format)
+}
+
+func readExamples(in *Input, format metrics.ExamplesFormat) (*metrics.Examples, error) {
+	if in == nil {
+		return nil, nil
+	}
+	rc, err := open(in)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return metrics.ParseExamples(in.Name, rc, format)
+}
+
+func readAll(in *Input) ([]byte, error) {
+	rc, err := open(in)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, inputError(in.Name, err)
+	}
+	return data, nil
+}
+
+func open(in *Input) (io.ReadCloser, error) {
+	rc, err := in.Open()
+	if err != nil {
+		return nil, inputError(in.Name, err)
+	}
+	return rc, nil
+}
+
+// inputError names the file, dropping the path an *os.PathError repeats.
+func inputError(name string, err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &metrics.Error{File: name, Err: err}
+}
