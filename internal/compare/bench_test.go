@@ -24,7 +24,7 @@ func BenchmarkPairedBootstrap(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := PairedBootstrap(ctx, base, head, bc.resamples, 0.95, 1); err != nil {
+				if _, err := pairedBootstrap(ctx, base, head, bc.resamples, 0.95, 1, autoMethod); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -13,9 +13,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// MultinomialMaxExamples is the largest number of pairs PairedBootstrap
-// resamples with the classic (multinomial) bootstrap; above it, it uses
-// the Poisson bootstrap. Up to this size the differences (512 KiB) stay in
+// MultinomialMaxExamples is the largest number of pairs Compare's
+// bootstrap resamples with the classic (multinomial) bootstrap; above it,
+// it uses the Poisson bootstrap. Up to this size the differences (512 KiB) stay in
 // the processor's cache, so drawing indices at random costs no more than
 // streaming; beyond it, the Poisson bootstrap's variance differs from the
 // classic one's by a relative O(1/n), below 0.002%.
@@ -138,38 +138,6 @@ func quantile(x []float64, p float64) float64 {
 		return x[0]
 	}
 	return x[lo] + (h-float64(lo))*(x[lo+1]-x[lo])
-}
-
-// PairedBootstrap returns a confidence interval at level for the mean of
-// head[i] - base[i], by resampling the pairs resamples times with the
-// given seed: the percentile interval of the resampled means, Method
-// MethodBootstrap. Up to MultinomialMaxExamples pairs each resample draws
-// n pairs with replacement; above, each pair gets an independent
-// Poisson(1) weight per resample (the Poisson bootstrap). The work runs
-// on GOMAXPROCS goroutines, in time linear in len(base)·resamples, and
-// the result is the same for the same arguments whatever GOMAXPROCS is.
-//
-// base and head must have the same, non-zero length and finite
-// differences; level must lie in (0, 1) and resamples be at least 1.
-// When all differences are equal the interval is that difference (so a
-// single pair gives [d, d]). It returns ctx's error if ctx ends first.
-func PairedBootstrap(ctx context.Context, base, head []float64, resamples int, level float64, seed uint64) (Interval, error) {
-	return pairedBootstrap(ctx, base, head, resamples, level, seed, autoMethod)
-}
-
-// pairedBootstrap is PairedBootstrap with a choice of method, for tests.
-func pairedBootstrap(ctx context.Context, base, head []float64, resamples int, level float64, seed uint64, method bootstrapMethod) (Interval, error) {
-	if err := checkLevel(level); err != nil {
-		return Interval{}, err
-	}
-	j, err := newBootJob(base, head, resamples, seed, method)
-	if err != nil {
-		return Interval{}, fmt.Errorf("paired bootstrap: %w", err)
-	}
-	if err := runBootstraps(ctx, []*bootJob{j}, resamples); err != nil {
-		return Interval{}, err
-	}
-	return j.interval(level), nil
 }
 
 // checkLevel checks a confidence level.

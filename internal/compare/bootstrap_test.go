@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -21,6 +22,23 @@ func normalPairs(n int, mu, sigma float64, seed uint64) (base, head []float64) {
 		head[i] = base[i] + mu + sigma*r.NormFloat64()
 	}
 	return base, head
+}
+
+// pairedBootstrap is the bootstrap Compare runs for one metric, on its
+// own: the same checks, job, scheduling and interval, with a choice of
+// method so that both schemes can be tested at any size.
+func pairedBootstrap(ctx context.Context, base, head []float64, resamples int, level float64, seed uint64, method bootstrapMethod) (Interval, error) {
+	if err := checkLevel(level); err != nil {
+		return Interval{}, err
+	}
+	j, err := newBootJob(base, head, resamples, seed, method)
+	if err != nil {
+		return Interval{}, fmt.Errorf("paired bootstrap: %w", err)
+	}
+	if err := runBootstraps(ctx, []*bootJob{j}, resamples); err != nil {
+		return Interval{}, err
+	}
+	return j.interval(level), nil
 }
 
 func TestPoissonTable(t *testing.T) {
@@ -182,7 +200,7 @@ func TestPairedBootstrapEdges(t *testing.T) {
 		{name: "level NaN", base: []float64{1}, head: []float64{2}, resamples: 10, level: math.NaN(), err: "level"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := PairedBootstrap(ctx, tc.base, tc.head, tc.resamples, tc.level, 1)
+			got, err := pairedBootstrap(ctx, tc.base, tc.head, tc.resamples, tc.level, 1, autoMethod)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want one containing %q", err, tc.err)
@@ -204,14 +222,14 @@ func TestPairedBootstrapSmall(t *testing.T) {
 	// probabilities 1/4, 1/2, 1/4, so a 40% interval is [0.5, 0.5] and a
 	// 90% one [0, 1].
 	ctx := context.Background()
-	iv, err := PairedBootstrap(ctx, []float64{0, 0}, []float64{0, 1}, 4000, 0.4, 9)
+	iv, err := pairedBootstrap(ctx, []float64{0, 0}, []float64{0, 1}, 4000, 0.4, 9, autoMethod)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if iv.Low != 0.5 || iv.High != 0.5 {
 		t.Errorf("40%%: %+v, want [0.5, 0.5]", iv)
 	}
-	iv, _ = PairedBootstrap(ctx, []float64{0, 0}, []float64{0, 1}, 4000, 0.9, 9)
+	iv, _ = pairedBootstrap(ctx, []float64{0, 0}, []float64{0, 1}, 4000, 0.9, 9, autoMethod)
 	if iv.Low != 0 || iv.High != 1 {
 		t.Errorf("90%%: %+v, want [0, 1]", iv)
 	}
@@ -221,7 +239,7 @@ func TestPairedBootstrapCancel(t *testing.T) {
 	base, head := normalPairs(200_000, 0, 1, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := PairedBootstrap(ctx, base, head, 2000, 0.95, 1); !errors.Is(err, context.Canceled) {
+	if _, err := pairedBootstrap(ctx, base, head, 2000, 0.95, 1, autoMethod); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled before: error %v, want context.Canceled", err)
 	}
 
@@ -230,7 +248,7 @@ func TestPairedBootstrapCancel(t *testing.T) {
 	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := PairedBootstrap(ctx, base, head, 100_000, 0.95, 1)
+	_, err := pairedBootstrap(ctx, base, head, 100_000, 0.95, 1, autoMethod)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("error %v, want context.DeadlineExceeded", err)
 	}
@@ -240,7 +258,7 @@ func TestPairedBootstrapCancel(t *testing.T) {
 	base, head = normalPairs(50_000, 0, 1, 1)
 	ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := PairedBootstrap(ctx, base, head, 100_000, 0.95, 1); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := pairedBootstrap(ctx, base, head, 100_000, 0.95, 1, autoMethod); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("multinomial: error %v, want context.DeadlineExceeded", err)
 	}
 }
@@ -275,7 +293,7 @@ func TestBootstrapBoundAtZeroContainsZero(t *testing.T) {
 	}
 	found := false
 	for seed := uint64(0); seed < 200; seed++ {
-		iv, err := PairedBootstrap(context.Background(), base, head, 2000, 0.95, seed)
+		iv, err := pairedBootstrap(context.Background(), base, head, 2000, 0.95, seed, autoMethod)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,33 +13,46 @@ import (
 // Direction says which way a metric improves.
 type Direction string
 
-// Directions.
+// The directions a metric can improve in.
 const (
+	// HigherIsBetter: accuracy, F1, BLEU, …
 	HigherIsBetter Direction = "higher"
-	LowerIsBetter  Direction = "lower"
+	// LowerIsBetter: loss, error rate, perplexity, latency, …
+	LowerIsBetter Direction = "lower"
 )
 
-// Status is the outcome for one metric.
+// Status is the outcome for one metric; the package doc says how it is
+// decided.
 type Status string
 
-// Statuses.
+// The statuses, as the report and the policy read them.
 const (
-	Improved       Status = "improved"
-	Regressed      Status = "regressed"
-	Unchanged      Status = "unchanged"
+	// Improved: the delta is significant and in the metric's direction.
+	Improved Status = "improved"
+	// Regressed: the delta is significant and against the direction.
+	Regressed Status = "regressed"
+	// Unchanged: the delta is exactly 0.
+	Unchanged Status = "unchanged"
+	// NotSignificant: the interval contains 0, or no side has a value.
 	NotSignificant Status = "not-significant"
-	New            Status = "new"
-	Removed        Status = "removed"
+	// New: only head has a value.
+	New Status = "new"
+	// Removed: only base has a value.
+	Removed Status = "removed"
 )
 
-// Interval methods.
+// Interval methods, as Interval.Method and the JSON report name them.
 const (
+	// MethodBootstrap: the percentile interval of a paired bootstrap.
 	MethodBootstrap = "paired-bootstrap"
-	MethodStdErr    = "stderr"
+	// MethodStdErr: the normal approximation from both sides' standard
+	// errors; see StdErrInterval.
+	MethodStdErr = "stderr"
 )
 
 // Interval is a confidence interval for a delta.
 type Interval struct {
+	// Low and High bound the interval, both included.
 	Low, High float64
 	// Level is the confidence level, e.g. 0.95.
 	Level float64
@@ -50,16 +63,24 @@ type Interval struct {
 // Contains reports whether x lies in the interval (bounds included).
 func (iv Interval) Contains(x float64) bool { return iv.Low <= x && x <= iv.High }
 
-// Result is the comparison of one metric. Absent values are nil.
+// Result is the comparison of one metric. Absent values are nil, so that
+// "no value" is never confused with 0.
 type Result struct {
-	Name      string
-	Base      *float64
-	Head      *float64
-	Delta     *float64 // Head - Base
-	Relative  *float64 // Delta / |Base|; nil when Base is 0 or absent
+	// Name is the metric's name as the files give it.
+	Name string
+	// Base and Head are each side's value; see the package doc.
+	Base, Head *float64
+	// Delta is Head - Base, when both are present.
+	Delta *float64
+	// Relative is Delta / |Base|; nil when Base is 0 or absent.
+	Relative *float64
+	// Direction is the way the metric improves.
 	Direction Direction
-	CI        *Interval
-	Status    Status
+	// CI is the interval for Delta; nil when neither paired values nor
+	// both standard errors are available.
+	CI *Interval
+	// Status is the outcome.
+	Status Status
 	// Examples is the number of paired examples behind CI when the method
 	// is the bootstrap, else 0.
 	Examples int
@@ -67,7 +88,9 @@ type Result struct {
 
 // Unpaired counts example ids present on one side only.
 type Unpaired struct {
+	// Base counts the examples only the base run has.
 	Base int `json:"base"`
+	// Head counts the examples only the head run has.
 	Head int `json:"head"`
 }
 
@@ -85,110 +108,155 @@ type Comparison struct {
 // names in base, head and paired's columns (see the package doc for how
 // values, intervals and statuses are decided). base, head and paired may
 // be nil. Metrics with paired per-example values get a paired bootstrap
-// interval (all of them resampled together on GOMAXPROCS goroutines, each
-// exactly as PairedBootstrap with opts.Seed would); others get a
-// standard-error interval when both sides give standard errors.
+// interval; others get a standard-error interval when both sides give
+// standard errors. All the bootstraps run together on GOMAXPROCS
+// goroutines, so that many small metrics keep every core busy, yet each
+// metric's interval is what resampling it alone with opts.Seed gives.
 //
 // It returns an error for invalid options, for paired values that cannot
 // be resampled (unequal lengths, non-finite differences), naming the
 // metric, and ctx's error if ctx ends first.
 func Compare(ctx context.Context, base, head *metrics.Set, paired *metrics.Paired, opts Options) (*Comparison, error) {
-	level, resamples := opts.Level, opts.Resamples
-	if level == 0 {
-		level = DefaultLevel
-	}
-	if err := checkLevel(level); err != nil {
+	c, err := newComparer(base, head, paired, opts)
+	if err != nil {
 		return nil, fmt.Errorf("compare: %w", err)
 	}
-	if resamples == 0 {
-		resamples = DefaultResamples
+	names := c.names()
+	cmp := &Comparison{
+		Metrics:  make([]Result, len(names)),
+		Paired:   c.paired.N,
+		Unpaired: Unpaired{Base: c.paired.UnpairedBase, Head: c.paired.UnpairedHead},
 	}
-	if resamples < 0 {
-		return nil, fmt.Errorf("compare: resamples must be positive, got %d", resamples)
+	var jobs []*bootJob
+	var jobResult []int // jobs[k] is the bootstrap of cmp.Metrics[jobResult[k]]
+	for i, name := range names {
+		job, err := c.compareValues(&cmp.Metrics[i], name)
+		if err != nil {
+			return nil, fmt.Errorf("compare: metric %q: %w", name, err)
+		}
+		if job != nil {
+			jobs = append(jobs, job)
+			jobResult = append(jobResult, i)
+		}
 	}
-	if paired == nil {
-		paired = &metrics.Paired{}
+	if err := runBootstraps(ctx, jobs, c.resamples); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
 	}
+	for k, j := range jobs {
+		cmp.Metrics[jobResult[k]].CI = ptr(j.interval(c.level))
+	}
+	for i := range cmp.Metrics {
+		r := &cmp.Metrics[i]
+		r.Status = status(r, slices.Contains(c.paired.BaseOnly, r.Name), slices.Contains(c.paired.HeadOnly, r.Name))
+	}
+	return cmp, nil
+}
 
+// comparer holds one comparison's inputs, with the options' defaults
+// filled in and checked.
+type comparer struct {
+	base, head *metrics.Set
+	paired     *metrics.Paired // never nil
+	level      float64
+	resamples  int
+	seed       uint64
+	direction  func(name string) (Direction, bool) // may be nil
+}
+
+// newComparer checks opts and fills in their defaults.
+func newComparer(base, head *metrics.Set, paired *metrics.Paired, opts Options) (comparer, error) {
+	c := comparer{base: base, head: head, paired: paired, level: opts.Level, resamples: opts.Resamples, seed: opts.Seed, direction: opts.Direction}
+	if c.level == 0 {
+		c.level = DefaultLevel
+	}
+	if err := checkLevel(c.level); err != nil {
+		return comparer{}, err
+	}
+	if c.resamples == 0 {
+		c.resamples = DefaultResamples
+	}
+	if c.resamples < 0 {
+		return comparer{}, fmt.Errorf("resamples must be positive, got %d", c.resamples)
+	}
+	if c.paired == nil {
+		c.paired = &metrics.Paired{}
+	}
+	return c, nil
+}
+
+// names returns every metric name either side mentions, sorted: a metric
+// one side lacks must still show, as new or removed.
+func (c *comparer) names() []string {
 	names := make(map[string]bool)
-	for _, s := range []*metrics.Set{base, head} {
+	for _, s := range []*metrics.Set{c.base, c.head} {
 		if s != nil {
 			for _, m := range s.Metrics {
 				names[m.Name] = true
 			}
 		}
 	}
-	for _, cols := range [][]string{paired.Columns, paired.BaseOnly, paired.HeadOnly} {
-		for _, c := range cols {
-			names[c] = true
+	for _, cols := range [][]string{c.paired.Columns, c.paired.BaseOnly, c.paired.HeadOnly} {
+		for _, col := range cols {
+			names[col] = true
 		}
 	}
-	for c := range paired.Pairs {
-		names[c] = true
+	for col := range c.paired.Pairs {
+		names[col] = true
 	}
-	sorted := slices.Sorted(maps.Keys(names))
+	return slices.Sorted(maps.Keys(names))
+}
 
-	cmp := &Comparison{
-		Metrics:  make([]Result, len(sorted)),
-		Paired:   paired.N,
-		Unpaired: Unpaired{Base: paired.UnpairedBase, Head: paired.UnpairedHead},
+// compareValues fills r for metric name, all but its status and, when the
+// metric has paired values, its interval: it returns their bootstrap job
+// instead, for Compare to run with the others.
+func (c *comparer) compareValues(r *Result, name string) (*bootJob, error) {
+	r.Name = name
+	bm, inBase := c.base.Lookup(name)
+	hm, inHead := c.head.Lookup(name)
+	d, err := c.metricDirection(name, hm, bm)
+	if err != nil {
+		return nil, err
 	}
-	var jobs []*bootJob
-	var jobResult []int
-	for i, name := range sorted {
-		r := &cmp.Metrics[i]
-		r.Name = name
-		bm, inBase := base.Lookup(name)
-		hm, inHead := head.Lookup(name)
-		// The policy decides, else what the files say (lm-evaluation-harness
-		// "higher_is_better"), else the name.
-		r.Direction = fileDirection(name, hm, bm)
-		if opts.Direction != nil {
-			if d, ok := opts.Direction(name); ok {
-				if d != HigherIsBetter && d != LowerIsBetter {
-					return nil, fmt.Errorf("compare: metric %q: invalid direction %q", name, d)
-				}
-				r.Direction = d
-			}
-		}
-		pv := paired.Pairs[name]
-		hasPairs := len(pv.Base) > 0 || len(pv.Head) > 0
-		// A side's value: its aggregate, else the mean of the paired values
-		// (the mean the interval is about), else the mean of all its rows
-		// (nothing to pair with, e.g. no baseline).
-		r.Base = sideValue(bm, inBase, pv.Base, paired.BaseMeans, name)
-		r.Head = sideValue(hm, inHead, pv.Head, paired.HeadMeans, name)
-		if r.Base != nil && r.Head != nil {
-			r.Delta = ptr(*r.Head - *r.Base)
-			if *r.Base != 0 {
-				r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
-			}
-		}
-		switch {
-		case hasPairs:
-			j, err := newBootJob(pv.Base, pv.Head, resamples, opts.Seed, autoMethod)
-			if err != nil {
-				return nil, fmt.Errorf("compare: metric %q: paired values: %w", name, err)
-			}
-			jobs = append(jobs, j)
-			jobResult = append(jobResult, i)
-			r.Examples = len(pv.Base)
-		case inBase && inHead && bm.StdErr != nil && hm.StdErr != nil && r.Delta != nil:
-			r.CI = ptr(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, level))
+	r.Direction = d
+	pv := c.paired.Pairs[name]
+	// A side's value: its aggregate, else the mean of the paired values
+	// (the mean the interval is about), else the mean of all its rows
+	// (nothing to pair with, e.g. no baseline).
+	r.Base = sideValue(bm, inBase, pv.Base, c.paired.BaseMeans, name)
+	r.Head = sideValue(hm, inHead, pv.Head, c.paired.HeadMeans, name)
+	if r.Base != nil && r.Head != nil {
+		r.Delta = ptr(*r.Head - *r.Base)
+		if *r.Base != 0 {
+			r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
 		}
 	}
+	switch {
+	case len(pv.Base) > 0 || len(pv.Head) > 0:
+		j, err := newBootJob(pv.Base, pv.Head, c.resamples, c.seed, autoMethod)
+		if err != nil {
+			return nil, fmt.Errorf("paired values: %w", err)
+		}
+		r.Examples = len(pv.Base)
+		return j, nil
+	case inBase && inHead && bm.StdErr != nil && hm.StdErr != nil && r.Delta != nil:
+		r.CI = ptr(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, c.level))
+	}
+	return nil, nil
+}
 
-	if err := runBootstraps(ctx, jobs, resamples); err != nil {
-		return nil, fmt.Errorf("compare: %w", err)
+// metricDirection returns the direction of metric name: the policy's
+// (opts.Direction) when it states one, else what the files say
+// (lm-evaluation-harness "higher_is_better"), else the name's default.
+func (c *comparer) metricDirection(name string, head, base metrics.Metric) (Direction, error) {
+	if c.direction != nil {
+		if d, ok := c.direction(name); ok {
+			if d != HigherIsBetter && d != LowerIsBetter {
+				return "", fmt.Errorf("invalid direction %q", d)
+			}
+			return d, nil
+		}
 	}
-	for k, j := range jobs {
-		cmp.Metrics[jobResult[k]].CI = ptr(j.interval(level))
-	}
-	for i := range cmp.Metrics {
-		r := &cmp.Metrics[i]
-		r.Status = status(r, slices.Contains(paired.BaseOnly, r.Name), slices.Contains(paired.HeadOnly, r.Name))
-	}
-	return cmp, nil
+	return fileDirection(name, head, base), nil
 }
 
 // status decides a result's status from its values, delta, interval and

@@ -70,7 +70,7 @@ func TestCompare(t *testing.T) {
 	noiseB, noiseH := normalPairs(400, 0, 1, 12)
 	lower := func(string) (Direction, bool) { return LowerIsBetter, true }
 	none := func(string) (Direction, bool) { return "", false }
-	boot := &Interval{Method: MethodBootstrap} // placeholder: PairedBootstrap's interval
+	boot := &Interval{Method: MethodBootstrap} // placeholder: bootstrapFor's interval
 
 	for _, tc := range []struct {
 		name       string
@@ -233,7 +233,8 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-// bootstrapFor is PairedBootstrap with opts' settings and defaults.
+// bootstrapFor is the bootstrap of one metric with opts' settings and
+// defaults: what Compare must give it when resampling all together.
 func bootstrapFor(t *testing.T, pv metrics.PairedValues, opts Options) Interval {
 	t.Helper()
 	level, resamples := opts.Level, opts.Resamples
@@ -243,7 +244,7 @@ func bootstrapFor(t *testing.T, pv metrics.PairedValues, opts Options) Interval 
 	if resamples == 0 {
 		resamples = DefaultResamples
 	}
-	iv, err := PairedBootstrap(context.Background(), pv.Base, pv.Head, resamples, level, opts.Seed)
+	iv, err := pairedBootstrap(context.Background(), pv.Base, pv.Head, resamples, level, opts.Seed, autoMethod)
 	if err != nil {
 		t.Fatal(err)
 	}

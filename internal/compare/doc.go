@@ -6,11 +6,13 @@
 // # Values
 //
 // A metric's value on a side is its aggregate (metrics.Set) when the side
-// has one; otherwise, for a per-example column both sides have, it is the
-// mean of that side's paired values. A per-example column only one side has
-// (metrics.Paired.BaseOnly, HeadOnly) carries no values, so such a metric
-// is reported as new or removed with nil values unless an aggregate gives
-// one. Delta is head - base; Relative is delta / |base|, nil when base is 0.
+// has one; otherwise, when the metric has paired per-example values, the
+// mean of that side's (the mean the interval is about); otherwise the mean
+// of all the side's rows that have the column (metrics.Paired.BaseMeans,
+// HeadMeans), which is how a column only one side has (BaseOnly, HeadOnly),
+// or a run with no baseline to pair with, still shows a value. A side with
+// none of these has no value (nil). Delta is head - base; Relative is
+// delta / |base|, nil when base is 0.
 //
 // # Confidence intervals
 //

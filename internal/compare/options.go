@@ -2,7 +2,10 @@ package compare
 
 // Defaults for Options.
 const (
-	DefaultLevel     = 0.95
+	// DefaultLevel is the confidence level when Options.Level is 0.
+	DefaultLevel = 0.95
+	// DefaultResamples is the number of bootstrap resamples when
+	// Options.Resamples is 0: enough for stable 95% percentile bounds.
 	DefaultResamples = 2000
 )
 
@@ -16,9 +19,11 @@ type Options struct {
 	Resamples int
 	// Seed seeds the bootstrap; the same seed gives the same intervals.
 	// 0 is a valid seed. Every metric is resampled with this seed, so a
-	// metric's interval is PairedBootstrap's for its paired values.
+	// metric's interval is the same whichever other metrics it is
+	// compared with.
 	Seed uint64
 	// Direction gives the direction of a metric, from the policy; when it
-	// is nil or returns false, DefaultDirection decides.
+	// is nil or returns false, the metrics files' higher_is_better
+	// decides, else DefaultDirection.
 	Direction func(name string) (Direction, bool)
 }

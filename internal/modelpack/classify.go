@@ -7,21 +7,15 @@ import (
 	modelspec "github.com/modelpack/model-spec/specs-go/v1"
 )
 
-// modelci media types. The ModelPack spec defines no kind for evaluation
-// results, so modelci names its own, in the vnd.modelci tree, following the
-// model spec's naming: ".raw" for a file's bytes as they are, "+json" for an
-// artifact type.
+// What modelci adds to the ModelPack spec, which has no kind for evaluation
+// results. The media type is in the vnd.modelci tree and follows the model
+// spec's naming, ".raw" for a file's bytes as they are.
 const (
 	// MediaTypeEvaluation is the layer media type of one evaluation file
 	// (metrics.json, examples.jsonl, report.md, report.json, …), stored
 	// unarchived and uncompressed like the model spec's ".raw" layers. The
 	// file's format is told by its org.cncf.model.filepath annotation.
 	MediaTypeEvaluation = "application/vnd.modelci.evaluation.v1.raw"
-
-	// ArtifactTypeEvaluation is the artifactType of the referrer manifest
-	// that attaches an evaluation report to a model manifest; see
-	// [PackEvaluation].
-	ArtifactTypeEvaluation = "application/vnd.modelci.evaluation.v1+json"
 
 	// EvaluationPrefix is the path prefix under which evaluation files are
 	// stored in a model artifact, in their org.cncf.model.filepath

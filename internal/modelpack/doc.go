@@ -31,9 +31,12 @@
 // report.json, …) get [MediaTypeEvaluation], a modelci media type, because
 // the model spec has no kind for evaluation results.
 //
-// The same evaluation files can be attached to a model manifest as a
-// referrer (an OCI 1.1 manifest with a subject) with [PackEvaluation];
-// its artifactType is [ArtifactTypeEvaluation].
+// # Reading back
+//
+// [Read] checks an artifact's manifest and config (paths, kinds, diffIds)
+// without fetching a layer; [Unpack] then writes the files into a
+// directory with oras-go's file store, verifying each layer's digest, and
+// refuses any path that would leave the directory.
 //
 // # Determinism
 //

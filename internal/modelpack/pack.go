@@ -69,8 +69,7 @@ type Options struct {
 	// RFC 3339.
 	Annotations map[string]string
 	// Tag is the manifest's tag in the layout's index.json
-	// (org.opencontainers.image.ref.name); DefaultTag when empty. Only Pack
-	// uses it.
+	// (org.opencontainers.image.ref.name); DefaultTag when empty.
 	Tag string
 }
 
@@ -134,21 +133,6 @@ func Pack(ctx context.Context, modelDir, evalDir, layoutDir string, opts Options
 		return ocispec.Descriptor{}, err
 	}
 	return desc, nil
-}
-
-// PackTo pushes the same artifact as Pack to any content store dst (an
-// oci.Store, a memory.Store, a remote repository) and returns the manifest
-// descriptor. It tags nothing: tag with dst's Tag, or oras.Tag, once the
-// descriptor is known. Blobs dst already has are not pushed again.
-func PackTo(ctx context.Context, dst content.Storage, modelDir, evalDir string, opts Options) (ocispec.Descriptor, error) {
-	if err := checkAnnotations(opts.Annotations); err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	p, err := planFiles(modelDir, evalDir)
-	if err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	return packPlan(ctx, dst, p, opts)
 }
 
 // checkAnnotations rejects manifest annotations that would fail late: an
@@ -490,6 +474,8 @@ type ctxReader struct {
 	r   io.Reader
 }
 
+// Read reads from the underlying reader unless ctx is done: the reads
+// are what a long copy is made of, so the copy stops within one of them.
 func (c ctxReader) Read(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
 		return 0, err

@@ -3,6 +3,7 @@ package modelpack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,11 +14,14 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/content/file"
 	"oras.land/oras-go/v2/content/oci"
 )
 
 // maxMetadataSize bounds the manifest and config blobs Read loads into
-// memory (the same bound oras uses for manifests).
+// memory. It is oras's bound for manifests, and the file store's for
+// content without a file name, which is where Unpack's copy of the
+// manifest goes.
 const maxMetadataSize = 4 << 20
 
 // Manifest is a model artifact read back by Read or Unpack.
@@ -39,7 +43,7 @@ type File struct {
 	// Evaluation files in a model artifact start with EvaluationPrefix.
 	Path string
 	// Kind is the layer's kind, from its media type; "" for a media type
-	// this package does not extract (tar layers, unknown types).
+	// this package does not unpack (tar layers, unknown types).
 	Kind Kind
 	// Mode is the permission bits from org.cncf.model.file.metadata+json;
 	// 0644 without it.
@@ -49,10 +53,19 @@ type File struct {
 }
 
 // Unpack reads the model artifact tagged tag (DefaultTag when "") in the
-// OCI image layout at layoutDir, and extracts every file, evaluation files
-// included (under EvaluationPrefix), into destDir, creating it if needed.
-// Each layer's digest and size are verified while it is written. Unpack
-// never overwrites: a file already in destDir is an error.
+// OCI image layout at layoutDir, and writes every file, evaluation files
+// included (under EvaluationPrefix), into destDir, creating it if needed,
+// each with its mode.
+//
+// The files are copied with oras-go into a file store, as `oras pull`
+// does: each layer's digest and size are verified while it is written, and
+// a file that fails verification is removed; files written before it stay.
+// No file lands outside destDir, not even through a symlink already in it.
+// Unpack never overwrites: a file already in destDir is an error
+// (fs.ErrExist), found before anything is written. So are a layer that is
+// not a raw file (a tar layer) and a layer whose
+// org.opencontainers.image.title, which names the file store's file,
+// differs from its path: Pack writes neither.
 func Unpack(ctx context.Context, layoutDir, tag, destDir string) (*Manifest, error) {
 	src, err := OpenLayout(ctx, layoutDir)
 	if err != nil {
@@ -61,11 +74,111 @@ func Unpack(ctx context.Context, layoutDir, tag, destDir string) (*Manifest, err
 	if tag == "" {
 		tag = DefaultTag
 	}
-	return UnpackFrom(ctx, src, tag, destDir)
+	m, err := Read(ctx, src, tag)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareDest(m.Files, destDir); err != nil {
+		return nil, fmt.Errorf("unpacking %s: %w", m.Descriptor.Digest, err)
+	}
+	if err := copyFiles(ctx, src, m, destDir); err != nil {
+		return nil, fmt.Errorf("unpacking %s: %w", m.Descriptor.Digest, err)
+	}
+	return m, nil
 }
 
-// OpenLayout opens the OCI image layout at layoutDir read-only, for Read,
-// UnpackFrom or oras.Copy.
+// prepareDest checks that files can all be written into destDir before
+// any is, so that a refused artifact leaves nothing behind, and creates
+// destDir.
+func prepareDest(files []File, destDir string) error {
+	for _, f := range files {
+		if f.Kind == "" {
+			return fmt.Errorf("file %q: layer media type %q is not supported (only raw layers)", f.Path, f.Layer.MediaType)
+		}
+		if title := f.Layer.Annotations[ocispec.AnnotationTitle]; title != f.Path {
+			return fmt.Errorf("file %q: layer title %q differs from its path", f.Path, title)
+		}
+	}
+	if err := os.MkdirAll(destDir, 0o755); err != nil {
+		return fmt.Errorf("destination directory: %w", err)
+	}
+	// An os.Root resolves symlinks already in destDir the way the write
+	// will, and fails on one that leads out.
+	root, err := os.OpenRoot(destDir)
+	if err != nil {
+		return fmt.Errorf("destination directory: %w", err)
+	}
+	defer root.Close()
+	for _, f := range files {
+		_, err := root.Lstat(filepath.FromSlash(f.Path))
+		switch {
+		case err == nil:
+			return fmt.Errorf("file %q: %w", f.Path, fs.ErrExist)
+		case !errors.Is(err, fs.ErrNotExist):
+			return fmt.Errorf("file %q: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// copyFiles copies m's layers from src into destDir with oras.Copy and a
+// file store, then sets the files' modes, which the file store does not.
+func copyFiles(ctx context.Context, src oras.ReadOnlyTarget, m *Manifest, destDir string) error {
+	dst, err := file.New(destDir)
+	if err != nil {
+		return fmt.Errorf("destination directory: %w", err)
+	}
+	defer dst.Close()
+	// The defaults already refuse paths out of destDir; this makes a file
+	// that appeared since prepareDest an error too.
+	dst.DisableOverwrite = true
+	opts := oras.CopyOptions{CopyGraphOptions: oras.CopyGraphOptions{
+		// Only the layers are files. The config is read already, and a
+		// subject is another artifact, which the layout need not hold.
+		FindSuccessors: func(_ context.Context, _ content.Fetcher, desc ocispec.Descriptor) ([]ocispec.Descriptor, error) {
+			if desc.Digest == m.Descriptor.Digest {
+				return m.Manifest.Layers, nil
+			}
+			return nil, nil
+		},
+	}}
+	// By digest: the manifest Read checked, even if the tag moves.
+	if _, err := oras.Copy(ctx, ctxTarget{src}, m.Descriptor.Digest.String(), dst, "", opts); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(destDir)
+	if err != nil {
+		return fmt.Errorf("destination directory: %w", err)
+	}
+	defer root.Close()
+	for _, f := range m.Files {
+		if err := root.Chmod(filepath.FromSlash(f.Path), f.Mode); err != nil {
+			return fmt.Errorf("file %q: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+// ctxTarget makes the layers it fetches stop on ctx's end: oras-go checks
+// ctx only between blobs, and a weight file can take minutes.
+type ctxTarget struct {
+	oras.ReadOnlyTarget
+}
+
+// Fetch fetches target, reading it as a ctxReader.
+func (t ctxTarget) Fetch(ctx context.Context, target ocispec.Descriptor) (io.ReadCloser, error) {
+	rc, err := t.ReadOnlyTarget.Fetch(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{ctxReader{ctx, rc}, rc}, nil
+}
+
+// OpenLayout opens the OCI image layout at layoutDir read-only, for Read
+// or oras.Copy.
 func OpenLayout(ctx context.Context, layoutDir string) (*oci.ReadOnlyStore, error) {
 	if _, err := os.Stat(layoutDir); err != nil {
 		return nil, fmt.Errorf("layout directory: %w", err)
@@ -75,19 +188,6 @@ func OpenLayout(ctx context.Context, layoutDir string) (*oci.ReadOnlyStore, erro
 		return nil, fmt.Errorf("layout directory %q: %w", layoutDir, err)
 	}
 	return store, nil
-}
-
-// UnpackFrom is Unpack for any read-only target: a layout, a memory store,
-// a remote repository; ref is a tag or a digest.
-func UnpackFrom(ctx context.Context, src oras.ReadOnlyTarget, ref, destDir string) (*Manifest, error) {
-	m, err := Read(ctx, src, ref)
-	if err != nil {
-		return nil, err
-	}
-	if err := extract(ctx, src, m.Files, destDir); err != nil {
-		return nil, fmt.Errorf("unpacking %s: %w", m.Descriptor.Digest, err)
-	}
-	return m, nil
 }
 
 // Read resolves ref in src and reads the model artifact's manifest and
@@ -169,67 +269,6 @@ func filesOf(layers []ocispec.Descriptor) ([]File, error) {
 		files = append(files, f)
 	}
 	return files, nil
-}
-
-// extract writes files into destDir through an os.Root, so nothing lands
-// outside it, verifying each layer while it streams.
-func extract(ctx context.Context, src content.Fetcher, files []File, destDir string) error {
-	for _, f := range files {
-		if f.Kind == "" {
-			return fmt.Errorf("file %q: layer media type %q is not supported (only raw layers)", f.Path, f.Layer.MediaType)
-		}
-	}
-	if err := os.MkdirAll(destDir, 0o755); err != nil {
-		return fmt.Errorf("destination directory: %w", err)
-	}
-	root, err := os.OpenRoot(destDir)
-	if err != nil {
-		return fmt.Errorf("destination directory: %w", err)
-	}
-	defer root.Close()
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := extractFile(ctx, src, root, f); err != nil {
-			return fmt.Errorf("file %q: %w", f.Path, err)
-		}
-	}
-	return nil
-}
-
-func extractFile(ctx context.Context, src content.Fetcher, root *os.Root, f File) (err error) {
-	name := filepath.FromSlash(f.Path)
-	if dir := filepath.Dir(name); dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	rc, err := src.Fetch(ctx, f.Layer)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	out, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := out.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			root.Remove(name)
-		}
-	}()
-	vr := content.NewVerifyReader(ctxReader{ctx, rc}, f.Layer)
-	if _, err := io.Copy(out, vr); err != nil {
-		return err
-	}
-	if err := vr.Verify(); err != nil {
-		return err
-	}
-	return out.Chmod(f.Mode)
 }
 
 // fetchJSON fetches a small blob, verifies it, and decodes it into v.

@@ -15,9 +15,8 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
-	"oras.land/oras-go/v2/content/memory"
+	"oras.land/oras-go/v2/content/oci"
 	"oras.land/oras-go/v2/errdef"
-	"oras.land/oras-go/v2/registry"
 )
 
 func TestUnpackErrors(t *testing.T) {
@@ -42,17 +41,6 @@ func TestUnpackErrors(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
-	t.Run("existing file is not overwritten", func(t *testing.T) {
-		dest := t.TempDir()
-		writeFile(t, filepath.Join(dest, "model.pkl"), "mine")
-		_, err := Unpack(ctx, layout, "", dest)
-		if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), `"model.pkl"`) {
-			t.Errorf("err = %v", err)
-		}
-		if b, _ := os.ReadFile(filepath.Join(dest, "model.pkl")); string(b) != "mine" {
-			t.Errorf("model.pkl overwritten: %q", b)
-		}
-	})
 	t.Run("tampered blob", func(t *testing.T) {
 		bad := copyTree(t, layout, 0o644)
 		m, err := Unpack(ctx, layout, "", t.TempDir())
@@ -71,7 +59,7 @@ func TestUnpackErrors(t *testing.T) {
 		os.WriteFile(blob, b, 0o644)
 		dest := t.TempDir()
 		_, err = Unpack(ctx, bad, "", dest)
-		if !errors.Is(err, content.ErrMismatchedDigest) || !strings.Contains(err.Error(), `"model.pkl"`) {
+		if !errors.Is(err, content.ErrMismatchedDigest) || !strings.Contains(err.Error(), "model.pkl") {
 			t.Errorf("err = %v", err)
 		}
 		if _, serr := os.Stat(filepath.Join(dest, "model.pkl")); !errors.Is(serr, fs.ErrNotExist) {
@@ -80,21 +68,80 @@ func TestUnpackErrors(t *testing.T) {
 	})
 }
 
-// pushManifest builds an artifact by hand in a memory store, to feed Read
-// manifests Pack would never write.
-func pushManifest(t *testing.T, files map[string]string, edit func(*ocispec.Manifest, *modelspec.Model)) (*memory.Store, string) {
+// TestUnpackDestination: Unpack writes next to what destDir holds, but
+// never over it, nor through it to elsewhere.
+func TestUnpackDestination(t *testing.T) {
+	ctx := context.Background()
+	_, layout := packTestdata(t, testOpts)
+
+	t.Run("existing file is not overwritten", func(t *testing.T) {
+		dest := t.TempDir()
+		writeFile(t, filepath.Join(dest, "model.pkl"), "mine")
+		_, err := Unpack(ctx, layout, "", dest)
+		if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), `"model.pkl"`) {
+			t.Errorf("err = %v", err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dest, "model.pkl")); string(b) != "mine" {
+			t.Errorf("model.pkl overwritten: %q", b)
+		}
+	})
+	t.Run("other files in the destination stay", func(t *testing.T) {
+		dest := t.TempDir()
+		writeFile(t, filepath.Join(dest, "src", "mine.txt"), "mine")
+		if _, err := Unpack(ctx, layout, "", dest); err != nil {
+			t.Fatal(err)
+		}
+		got := readTree(t, dest)
+		if string(got["src/mine.txt"]) != "mine" || string(got["model.pkl"]) != string(readTree(t, testModelDir)["model.pkl"]) {
+			t.Errorf("unpacked next to another file: %v", sortedKeys(got))
+		}
+	})
+	t.Run("symlink out of the destination", func(t *testing.T) {
+		dest, outside := t.TempDir(), t.TempDir()
+		if err := os.Symlink(outside, filepath.Join(dest, "weights")); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+		_, err := Unpack(ctx, layout, "", dest)
+		if err == nil || !strings.Contains(err.Error(), `"weights/`) {
+			t.Errorf("err = %v", err)
+		}
+		if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+			t.Errorf("wrote outside the destination: %v", entries)
+		}
+		if entries, _ := os.ReadDir(dest); len(entries) != 1 {
+			t.Errorf("wrote %v before refusing", entries)
+		}
+	})
+	t.Run("destination is a file", func(t *testing.T) {
+		dest := filepath.Join(t.TempDir(), "file")
+		writeFile(t, dest, "x")
+		if _, err := Unpack(ctx, layout, "", dest); err == nil || !strings.Contains(err.Error(), "destination") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// pushManifest builds an artifact by hand in a new OCI layout, to feed
+// Read and Unpack manifests Pack would never write. Each layer's path is
+// both its org.cncf.model.filepath and its title, as Pack writes them,
+// before edit.
+func pushManifest(t *testing.T, files map[string]string, edit func(*ocispec.Manifest, *modelspec.Model)) (layout, tag string) {
 	t.Helper()
 	ctx := context.Background()
-	store := memory.New()
+	layout = filepath.Join(t.TempDir(), "layout")
+	store, err := oci.NewWithContext(ctx, layout)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var m ocispec.Manifest
 	var cfg modelspec.Model
 	cfg.ModelFS.Type = "layers"
 	for _, p := range sortedKeys(files) {
-		desc, err := oras.PushBytes(ctx, store, modelspec.MediaTypeModelWeightRaw, []byte(files[p]))
-		if err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		desc := content.NewDescriptorFromBytes(modelspec.MediaTypeModelWeightRaw, []byte(files[p]))
+		if err := store.Push(ctx, desc, strings.NewReader(files[p])); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
 			t.Fatal(err)
 		}
-		desc.Annotations = map[string]string{modelspec.AnnotationFilepath: p}
+		desc.Annotations = map[string]string{modelspec.AnnotationFilepath: p, ocispec.AnnotationTitle: p}
 		m.Layers = append(m.Layers, desc)
 		cfg.ModelFS.DiffIDs = append(cfg.ModelFS.DiffIDs, desc.Digest)
 	}
@@ -122,14 +169,18 @@ func pushManifest(t *testing.T, files map[string]string, edit func(*ocispec.Mani
 	if err := store.Tag(ctx, desc, "t"); err != nil {
 		t.Fatal(err)
 	}
-	return store, "t"
+	return layout, "t"
 }
 
-func TestReadRejects(t *testing.T) {
+// TestUnpackRejects feeds Unpack artifacts it must refuse, and checks that
+// it writes nothing. Most are Read's refusals, which the modelpack module
+// relies on too; readOK marks those only Unpack makes.
+func TestUnpackRejects(t *testing.T) {
 	tests := []struct {
 		name     string
 		files    map[string]string
 		edit     func(*ocispec.Manifest, *modelspec.Model)
+		readOK   bool
 		is       error
 		contains string
 	}{
@@ -158,11 +209,35 @@ func TestReadRejects(t *testing.T) {
 		{name: "bad metadata", files: map[string]string{"a": "x"}, edit: func(m *ocispec.Manifest, _ *modelspec.Model) {
 			m.Layers[0].Annotations[modelspec.AnnotationFileMetadata] = "{"
 		}, contains: modelspec.AnnotationFileMetadata},
+		{name: "tar layer", files: map[string]string{"w.tar": "x"}, edit: func(m *ocispec.Manifest, _ *modelspec.Model) {
+			m.Layers[0].MediaType = modelspec.MediaTypeModelWeight
+		}, readOK: true, contains: "not supported"},
+		// The file store names files by title: one that escapes, or just
+		// differs from the checked path, must not be written.
+		{name: "title escape", files: map[string]string{"a": "x"}, edit: func(m *ocispec.Manifest, _ *modelspec.Model) {
+			m.Layers[0].Annotations[ocispec.AnnotationTitle] = "../evil"
+		}, readOK: true, contains: "differs"},
+		{name: "title differs", files: map[string]string{"a": "x", "b": "x"}, edit: func(m *ocispec.Manifest, _ *modelspec.Model) {
+			m.Layers[1].Annotations[ocispec.AnnotationTitle] = "c"
+		}, readOK: true, contains: "differs"},
+		{name: "no title", files: map[string]string{"a": "x"}, edit: func(m *ocispec.Manifest, _ *modelspec.Model) {
+			delete(m.Layers[0].Annotations, ocispec.AnnotationTitle)
+		}, readOK: true, contains: "differs"},
 	}
+	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			store, ref := pushManifest(t, tt.files, tt.edit)
-			_, err := UnpackFrom(context.Background(), store, ref, t.TempDir())
+			layout, tag := pushManifest(t, tt.files, tt.edit)
+			src, err := OpenLayout(ctx, layout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Read(ctx, src, tag); (err == nil) != tt.readOK {
+				t.Errorf("Read: %v", err)
+			}
+			parent := t.TempDir()
+			dest := filepath.Join(parent, "dest")
+			_, err = Unpack(ctx, layout, tag, dest)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -172,103 +247,52 @@ func TestReadRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.contains) {
 				t.Errorf("error %q does not contain %q", err, tt.contains)
 			}
+			if tree := readTree(t, parent); len(tree) != 0 {
+				t.Errorf("wrote %v", sortedKeys(tree))
+			}
 		})
 	}
-
-	t.Run("tar layers are read but not extracted", func(t *testing.T) {
-		store, ref := pushManifest(t, map[string]string{"w.tar": "x"}, func(m *ocispec.Manifest, _ *modelspec.Model) {
-			m.Layers[0].MediaType = modelspec.MediaTypeModelWeight
-		})
-		m, err := Read(context.Background(), store, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if m.Files[0].Kind != "" {
-			t.Errorf("kind = %q", m.Files[0].Kind)
-		}
-		dest := t.TempDir()
-		_, err = UnpackFrom(context.Background(), store, ref, dest)
-		if err == nil || !strings.Contains(err.Error(), "not supported") {
-			t.Errorf("err = %v", err)
-		}
-		if entries, _ := os.ReadDir(dest); len(entries) != 0 {
-			t.Errorf("wrote %v", entries)
-		}
-	})
-	t.Run("title annotation as fallback path", func(t *testing.T) {
-		store, ref := pushManifest(t, map[string]string{"a": "x"}, func(m *ocispec.Manifest, _ *modelspec.Model) {
-			m.Layers[0].Annotations = map[string]string{ocispec.AnnotationTitle: "sub/b.bin"}
-		})
-		dest := t.TempDir()
-		if _, err := UnpackFrom(context.Background(), store, ref, dest); err != nil {
-			t.Fatal(err)
-		}
-		compareTrees(t, readTree(t, dest), map[string][]byte{"sub/b.bin": []byte("x")})
-	})
 }
 
-func TestPackEvaluationReferrer(t *testing.T) {
-	ctx := context.Background()
-	store := memory.New()
-	model, err := PackTo(ctx, store, testModelDir, "", testOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref1, err := PackEvaluation(ctx, store, model, testEvalDir, map[string]string{"dev.modelci.gate": "passed"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ref1.ArtifactType != ArtifactTypeEvaluation || ref1.MediaType != ocispec.MediaTypeImageManifest {
-		t.Errorf("referrer descriptor = %+v", ref1)
-	}
-	// Deterministic, and independent of the subject's annotations.
-	bare := ocispec.Descriptor{MediaType: model.MediaType, Digest: model.Digest, Size: model.Size}
-	ref2, err := PackEvaluation(ctx, memory.New(), bare, copyTree(t, testEvalDir, 0o600), map[string]string{"dev.modelci.gate": "passed"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ref1.Digest != ref2.Digest {
-		t.Errorf("referrer digests differ: %s vs %s", ref1.Digest, ref2.Digest)
-	}
-
-	// The store lists it as a referrer of the model.
-	referrers, err := registry.Referrers(ctx, store, model, ArtifactTypeEvaluation)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(referrers) != 1 || referrers[0].Digest != ref1.Digest {
-		t.Fatalf("referrers = %+v", referrers)
-	}
-
+func TestUnpackTitleOnly(t *testing.T) {
+	// Without org.cncf.model.filepath the title is the path, as for an
+	// artifact `oras push` made.
+	layout, tag := pushManifest(t, map[string]string{"a": "x"}, func(m *ocispec.Manifest, _ *modelspec.Model) {
+		m.Layers[0].Annotations = map[string]string{ocispec.AnnotationTitle: "sub/b.bin"}
+	})
 	dest := t.TempDir()
-	m, files, err := UnpackEvaluation(ctx, store, referrers[0], dest)
+	m, err := Unpack(context.Background(), layout, tag, dest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Subject == nil || m.Subject.Digest != model.Digest || len(m.Subject.Annotations) != 0 {
-		t.Errorf("subject = %+v", m.Subject)
+	if m.Files[0].Path != "sub/b.bin" || m.Files[0].Mode != 0o644 {
+		t.Errorf("file %+v", m.Files[0])
 	}
-	if m.Config.MediaType != ocispec.MediaTypeEmptyJSON {
-		t.Errorf("config = %+v", m.Config)
-	}
-	if m.Annotations["dev.modelci.gate"] != "passed" || m.Annotations[ocispec.AnnotationCreated] != "1970-01-01T00:00:00Z" {
-		t.Errorf("annotations = %v", m.Annotations)
-	}
-	for _, f := range files {
-		if f.Kind != KindEvaluation || f.Layer.MediaType != MediaTypeEvaluation || strings.HasPrefix(f.Path, EvaluationPrefix) {
-			t.Errorf("file %+v", f)
-		}
-	}
-	compareTrees(t, readTree(t, dest), readTree(t, testEvalDir))
+	compareTrees(t, readTree(t, dest), map[string][]byte{"sub/b.bin": []byte("x")})
+}
 
-	// A model manifest is not an evaluation.
-	if _, _, err := UnpackEvaluation(ctx, store, model, t.TempDir()); err == nil || !strings.Contains(err.Error(), "artifactType") {
-		t.Errorf("UnpackEvaluation(model) = %v", err)
+func TestCtxTargetStopsReads(t *testing.T) {
+	_, layout := packTestdata(t, testOpts)
+	src, err := OpenLayout(context.Background(), layout)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := PackEvaluation(ctx, store, model, t.TempDir(), nil); err == nil || !strings.Contains(err.Error(), "no evaluation files") {
-		t.Errorf("PackEvaluation(empty dir) = %v", err)
+	m, err := Read(context.Background(), src, DefaultTag)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := PackEvaluation(ctx, store, ocispec.Descriptor{}, testEvalDir, nil); err == nil {
-		t.Error("PackEvaluation without a subject succeeded")
+	ctx, cancel := context.WithCancel(context.Background())
+	rc, err := ctxTarget{src}.Fetch(ctx, m.Files[0].Layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	buf := make([]byte, 1)
+	if _, err := rc.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := rc.Read(buf); !errors.Is(err, context.Canceled) {
+		t.Errorf("read after cancel: %v", err)
 	}
 }

@@ -2,12 +2,13 @@ package report
 
 import (
 	"fmt"
-	"github.com/modelci/modelci/internal/numfmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/numfmt"
+	"github.com/modelci/modelci/internal/policy"
 )
 
 // style is what differs between the comment and the job summary.
@@ -155,151 +156,254 @@ func render(r Report, st style, limit int) string {
 	if c == nil {
 		c = &compare.Comparison{}
 	}
-	violated := map[string][]string{}
-	var absent []string // violated metrics the comparison lacks, in verdict order
+	t := newTables(c, r.Verdict)
+	ci := newCIColumn(c.Metrics)
+	n := notes{why: fmt.Sprintf("to fit %s; %s", st.limitName, st.elsewhere)}
+	d := document{
+		top:     topOf(r, st, len(c.Metrics), t.counts),
+		viols:   violationsSection(r.Verdict, n),
+		middle:  t.noChanges(len(c.Metrics)),
+		changed: changesSection(t.changes, ci, st, n),
+		full:    fullSection(t.all, ci, st, n),
+		foot:    footer(c, ci),
+	}
+	d.fit(limit)
+	return d.String(limit)
+}
+
+// tables are the rows of the two metric tables, ranked, and the number of
+// metrics of each status.
+type tables struct {
+	// all has every metric of the comparison, in its order.
+	all []row
+	// changes has the changed and the violating metrics, most important
+	// first, then in the comparison's order; a violated metric the
+	// comparison lacks is a row without a result.
+	changes []row
+	counts  map[compare.Status]int
+}
+
+func newTables(c *compare.Comparison, v *policy.Verdict) tables {
+	violated, absent := violations(c, v)
+	t := tables{counts: map[compare.Status]int{}}
+	for i := range c.Metrics {
+		m := &c.Metrics[i]
+		t.counts[m.Status]++
+		rules := violated[m.Name]
+		t.all = append(t.all, row{name: m.Name, res: m, rules: rules, rank: rankOf(m.Status, len(rules) > 0)})
+	}
+	for _, x := range t.all {
+		if x.rank <= rankImproved {
+			t.changes = append(t.changes, x)
+		}
+	}
+	for _, name := range absent {
+		t.changes = append(t.changes, row{name: name, rules: violated[name], rank: rankViolation})
+	}
+	sort.SliceStable(t.changes, func(i, j int) bool { return t.changes[i].rank < t.changes[j].rank })
+	return t
+}
+
+// violations returns the rules each metric broke, and the violated
+// metrics the comparison lacks (a required metric that is missing), in
+// the verdict's order.
+func violations(c *compare.Comparison, v *policy.Verdict) (violated map[string][]string, absent []string) {
+	violated = map[string][]string{}
+	if v == nil {
+		return violated, nil
+	}
 	seen := map[string]bool{}
 	for _, m := range c.Metrics {
 		seen[m.Name] = true
 	}
-	if r.Verdict != nil {
-		for _, v := range r.Verdict.Violations {
-			if _, ok := violated[v.Metric]; !ok && !seen[v.Metric] {
-				absent = append(absent, v.Metric)
-			}
-			violated[v.Metric] = append(violated[v.Metric], v.Rule)
+	for _, x := range v.Violations {
+		if _, ok := violated[x.Metric]; !ok && !seen[x.Metric] {
+			absent = append(absent, x.Metric)
 		}
+		violated[x.Metric] = append(violated[x.Metric], x.Rule)
 	}
-	var all []row
-	counts := map[compare.Status]int{}
-	for i := range c.Metrics {
-		m := &c.Metrics[i]
-		counts[m.Status]++
-		rules := violated[m.Name]
-		all = append(all, row{name: m.Name, res: m, rules: rules, rank: rankOf(m.Status, len(rules) > 0)})
-	}
-	var changes []row
-	for _, x := range all {
-		if x.rank <= rankImproved {
-			changes = append(changes, x)
-		}
-	}
-	for _, name := range absent {
-		changes = append(changes, row{name: name, rules: violated[name], rank: rankViolation})
-	}
-	sort.SliceStable(changes, func(i, j int) bool { return changes[i].rank < changes[j].rank })
+	return violated, absent
+}
 
+// noChanges is the line that stands in for an empty table of changes, or
+// "" when it has rows.
+func (t tables) noChanges(metrics int) string {
+	switch {
+	case metrics == 0 && len(t.changes) == 0:
+		return "No metrics to compare.\n\n"
+	case len(t.changes) == 0:
+		return "No significant changes.\n\n"
+	}
+	return ""
+}
+
+// ciColumn is what the tables' CI column and the footer say about the
+// intervals. One level for all goes in the header, so that each cell
+// stays short; only mixed levels are repeated in every cell.
+type ciColumn struct {
+	// level is the intervals' common level; 0 when there are no
+	// intervals or they are mixed.
+	level float64
+	// mixed reports intervals at more than one level.
+	mixed bool
+	// methods are the intervals' methods in order of first use.
+	methods []string
+}
+
+func newCIColumn(results []compare.Result) ciColumn {
+	var ci ciColumn
 	levels := map[float64]bool{}
 	methods := map[string]bool{}
-	var methodOrder []string
-	for _, m := range c.Metrics {
+	for _, m := range results {
 		if m.CI != nil {
 			levels[m.CI.Level] = true
 			if !methods[m.CI.Method] {
 				methods[m.CI.Method] = true
-				methodOrder = append(methodOrder, m.CI.Method)
+				ci.methods = append(ci.methods, m.CI.Method)
 			}
 		}
 	}
-	ciHeader, level := "CI", 0.0
+	ci.mixed = len(levels) > 1
 	if len(levels) == 1 {
 		for l := range levels {
-			level = l
+			ci.level = l
 		}
-		ciHeader = numfmt.Num(level*100, 4) + "% CI"
 	}
-	tableHead := "| Metric | Base | Head | Δ | " + ciHeader + " | Status |\n|:---|---:|---:|---:|:---:|:---|\n"
-	cells := func(x row) string { return tableRow(x, len(levels) > 1) }
+	return ci
+}
 
-	// Notes on left-out rows: what was left out, why, and where to look.
-	why := fmt.Sprintf("to fit %s; %s", st.limitName, st.elsewhere)
-	changesNote := func(omitted, total int) string {
-		if omitted == total {
-			return fmt.Sprintf("_… all %s omitted from this table %s._", numfmt.Plural(total, "changed metric", "changed metrics"), why)
-		}
-		return fmt.Sprintf("_… %s of %s omitted from this table %s._", numfmt.Count(omitted), numfmt.Plural(total, "changed metric", "changed metrics"), why)
+// tableHead is the header of a metrics table.
+func (ci ciColumn) tableHead() string {
+	header := "CI"
+	if len(ci.methods) > 0 && !ci.mixed {
+		header = numfmt.Num(ci.level*100, 4) + "% CI"
 	}
-	fullNote := func(omitted, total int) string {
-		if omitted == total {
-			return fmt.Sprintf("_… the full table of %s omitted %s._", numfmt.Plural(total, "metric", "metrics"), why)
-		}
-		return fmt.Sprintf("_… %s of %s omitted from the full table %s._", numfmt.Count(omitted), numfmt.Plural(total, "metric", "metrics"), why)
-	}
-	violationsNote := func(omitted, total int) string {
-		if omitted == total {
-			return fmt.Sprintf("_… all %s omitted %s._", numfmt.Plural(total, "violation", "violations"), why)
-		}
-		return fmt.Sprintf("_… %s omitted %s._", numfmt.Plural(omitted, "more violation", "more violations"), why)
-	}
+	return "| Metric | Base | Head | Δ | " + header + " | Status |\n|:---|---:|---:|---:|:---:|:---|\n"
+}
 
-	// The fixed parts.
+// notes say how many rows of a section were left out, why, and where to
+// find them: the reader must know the comment is not the whole story.
+type notes struct {
+	// why is the reason and where to look.
+	why string
+}
+
+func (n notes) changes(omitted, total int) string {
+	if omitted == total {
+		return fmt.Sprintf("_… all %s omitted from this table %s._", numfmt.Plural(total, "changed metric", "changed metrics"), n.why)
+	}
+	return fmt.Sprintf("_… %s of %s omitted from this table %s._", numfmt.Count(omitted), numfmt.Plural(total, "changed metric", "changed metrics"), n.why)
+}
+
+func (n notes) full(omitted, total int) string {
+	if omitted == total {
+		return fmt.Sprintf("_… the full table of %s omitted %s._", numfmt.Plural(total, "metric", "metrics"), n.why)
+	}
+	return fmt.Sprintf("_… %s of %s omitted from the full table %s._", numfmt.Count(omitted), numfmt.Plural(total, "metric", "metrics"), n.why)
+}
+
+func (n notes) violations(omitted, total int) string {
+	if omitted == total {
+		return fmt.Sprintf("_… all %s omitted %s._", numfmt.Plural(total, "violation", "violations"), n.why)
+	}
+	return fmt.Sprintf("_… %s omitted %s._", numfmt.Plural(omitted, "more violation", "more violations"), n.why)
+}
+
+// topOf is what is never left out: the marker, the verdict, and the
+// heading of the violations that follow it.
+func topOf(r Report, st style, metrics int, counts map[compare.Status]int) string {
 	var top strings.Builder
 	if st.marker {
 		top.WriteString(Marker + "\n")
 	}
-	top.WriteString(verdictLine(r, len(c.Metrics), counts, st))
+	top.WriteString(verdictLine(r, metrics, counts, st))
 	if st.summary && r.Verdict != nil && len(r.Verdict.Violations) > 0 {
 		top.WriteString("### Gate violations\n\n")
 	}
+	return top.String()
+}
 
-	viols := newSection("", "", violationsNote)
-	if r.Verdict != nil {
-		for _, v := range r.Verdict.Violations {
-			viols.add("- ✗ "+escape(truncate(v.Message, maxMessageRunes))+"\n", rankViolation)
+func violationsSection(v *policy.Verdict, n notes) *section {
+	s := newSection("", "", n.violations)
+	if v != nil {
+		for _, x := range v.Violations {
+			s.add("- ✗ "+escape(truncate(x.Message, maxMessageRunes))+"\n", rankViolation)
 		}
 	}
+	return s
+}
 
-	changesHead := "**Changes**\n\n"
+func changesSection(changes []row, ci ciColumn, st style, n notes) *section {
+	head := "**Changes**\n\n"
 	if st.summary {
-		changesHead = "### Changes\n\n"
+		head = "### Changes\n\n"
 	}
-	changed := newSection(changesHead+tableHead, "", changesNote)
+	s := newSection(head+ci.tableHead(), "", n.changes)
 	for _, x := range changes {
-		changed.add(cells(x), x.rank)
+		s.add(tableRow(x, ci.mixed), x.rank)
 	}
-	var middle string
-	switch {
-	case len(c.Metrics) == 0 && len(changes) == 0:
-		middle = "No metrics to compare.\n\n"
-	case len(changes) == 0:
-		middle = "No significant changes.\n\n"
-	}
+	return s
+}
 
-	fullHead := fmt.Sprintf("<details>\n<summary>All %s</summary>\n\n", numfmt.Plural(len(all), "metric", "metrics")) + tableHead
-	fullTail := "</details>\n\n"
+// fullSection is the table of all metrics: collapsed in the comment, where
+// the changes matter, and expanded in the job summary, which has room.
+func fullSection(all []row, ci ciColumn, st style, n notes) *section {
+	title := "All " + numfmt.Plural(len(all), "metric", "metrics")
+	head := "<details>\n<summary>" + title + "</summary>\n\n" + ci.tableHead()
+	tail := "</details>\n\n"
 	if st.summary {
-		fullHead, fullTail = fmt.Sprintf("### All %s\n\n", numfmt.Plural(len(all), "metric", "metrics"))+tableHead, ""
+		head, tail = "### "+title+"\n\n"+ci.tableHead(), ""
 	}
-	full := newSection(fullHead, fullTail, fullNote)
+	s := newSection(head, tail, n.full)
 	for _, x := range all {
-		full.add(cells(x), x.rank)
+		s.add(tableRow(x, ci.mixed), x.rank)
 	}
+	return s
+}
 
-	foot := footer(c, level, len(levels) > 1, methodOrder)
+// document is the output in its parts, in order; only the sections' rows
+// can be left out.
+type document struct {
+	top     string
+	viols   *section
+	middle  string
+	changed *section
+	full    *section
+	foot    string
+}
 
-	// Leave rows out until it fits: the full table, then the changes, then
-	// the violations.
-	fixed := top.Len() + len(middle) + len(foot)
-	total := func() int { return fixed + viols.size() + changed.size() + full.size() }
-	for _, s := range []*section{full, changed, viols} {
+func (d *document) size() int {
+	return len(d.top) + len(d.middle) + len(d.foot) + d.viols.size() + d.changed.size() + d.full.size()
+}
+
+// fit leaves rows out until the document fits in limit bytes: the full
+// table's first, as the changes repeat what matters in it, then the
+// changes', and the violations' last, since they decide the verdict.
+func (d *document) fit(limit int) {
+	for _, s := range []*section{d.full, d.changed, d.viols} {
 		for _, i := range s.dropOrder() {
-			if total() <= limit {
+			if d.size() <= limit {
 				break
 			}
 			s.drop(i)
 		}
 	}
+}
 
+// String writes the document, cut to limit bytes if even its fixed parts
+// do not fit.
+func (d *document) String(limit int) string {
 	var b strings.Builder
-	b.Grow(total())
-	b.WriteString(top.String())
-	viols.write(&b)
-	b.WriteString(middle)
-	changed.write(&b)
-	full.write(&b)
-	b.WriteString(foot)
+	b.Grow(d.size())
+	b.WriteString(d.top)
+	d.viols.write(&b)
+	b.WriteString(d.middle)
+	d.changed.write(&b)
+	d.full.write(&b)
+	b.WriteString(d.foot)
 	out := b.String()
 	if len(out) > limit {
-		// Impossible to fit even the fixed parts: keep whole lines.
+		// Keep whole lines, so no Markdown construct is cut in half.
 		out = out[:max(limit, 0)]
 		out = out[:strings.LastIndexByte(out, '\n')+1]
 	}
@@ -428,13 +532,13 @@ func tableRow(x row, ciLevels bool) string {
 }
 
 // footer counts the examples and explains Δ and the intervals.
-func footer(c *compare.Comparison, level float64, mixedLevels bool, methods []string) string {
+func footer(c *compare.Comparison, ci ciColumn) string {
 	s := fmt.Sprintf("%s; %s only in base, %s only in head.", numfmt.Plural(c.Paired, "paired example", "paired examples"),
 		numfmt.Count(c.Unpaired.Base), numfmt.Count(c.Unpaired.Head))
 	s += " Δ = head − base"
-	if len(methods) > 0 {
-		names := make([]string, len(methods))
-		for i, m := range methods {
+	if len(ci.methods) > 0 {
+		names := make([]string, len(ci.methods))
+		for i, m := range ci.methods {
 			switch m {
 			case compare.MethodBootstrap:
 				names[i] = "paired bootstrap"
@@ -444,10 +548,10 @@ func footer(c *compare.Comparison, level float64, mixedLevels bool, methods []st
 				names[i] = escape(truncate(m, 50))
 			}
 		}
-		if mixedLevels {
+		if ci.mixed {
 			s += "; CI: confidence interval of Δ"
 		} else {
-			s += "; CI: " + numfmt.Num(level*100, 4) + "% confidence interval of Δ"
+			s += "; CI: " + numfmt.Num(ci.level*100, 4) + "% confidence interval of Δ"
 		}
 		s += " (" + strings.Join(names, ", ") + ")"
 	}

@@ -61,10 +61,13 @@ type Report struct {
 // comment can be found and updated.
 const Marker = "<!-- modelci:report -->"
 
-// Size limits in bytes: GitHub's limit on a comment's body (65,536
-// characters, so bytes are a safe bound) and on a job summary (1 MiB).
+// Size limits in bytes, GitHub's: a longer body is refused, not cut, so the
+// renderers fit within them themselves.
 const (
+	// CommentLimit is GitHub's limit on a comment's body, 65,536
+	// characters; counting bytes instead is a safe bound.
 	CommentLimit = 65536
+	// SummaryLimit is GitHub's limit on a job's step summary, 1 MiB.
 	SummaryLimit = 1 << 20
 )
 
