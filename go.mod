@@ -3,6 +3,7 @@ module github.com/modelci/modelci
 go 1.26.0
 
 require (
+	github.com/go-json-experiment/json v1.27.2
 	github.com/modelpack/model-spec v0.0.7
 	github.com/opencontainers/go-digest v1.0.0
 	github.com/opencontainers/image-spec v1.1.1

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Format names an aggregate metrics file format.
@@ -184,13 +186,13 @@ func detectJSON(root *jvalue) Format {
 		return FormatLMEval
 	}
 	for _, k := range []string{"macro avg", "weighted avg"} {
-		if v := root.member(k); v != nil && v.kind == jObject && v.member("f1-score") != nil {
+		if v := root.member(k); v != nil && v.kind == '{' && v.member("f1-score") != nil {
 			return FormatSklearn
 		}
 	}
 	hf := false
 	for _, m := range root.members {
-		if m.val.kind == jObject {
+		if m.val.kind == '{' {
 			return FormatJSON
 		}
 		if m.key == "epoch" || hasAnyPrefix(m.key, "eval_", "train_", "test_", "predict_") {
@@ -214,12 +216,12 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 
 func isLMEval(root *jvalue) bool {
 	results := root.member("results")
-	if results == nil || results.kind != jObject || len(results.members) == 0 {
+	if results == nil || results.kind != '{' || len(results.members) == 0 {
 		return false
 	}
 	found := false
 	for _, task := range results.members {
-		if task.val.kind != jObject {
+		if task.val.kind != '{' {
 			return false
 		}
 		for _, m := range task.val.members {
@@ -231,7 +233,7 @@ func isLMEval(root *jvalue) bool {
 	return found
 }
 
-// jsonError turns a scanner error into an *Error with the line.
+// jsonError turns a syntax error into an *Error with the line.
 func jsonError(source string, data []byte, err error) error {
 	var se *syntaxError
 	if !errors.As(err, &se) {
@@ -246,11 +248,11 @@ func jsonError(source string, data []byte, err error) error {
 }
 
 func parseJSONMetrics(source string, data []byte, format Format) (*Set, error) {
-	root, err := parseJSON(data)
+	root, data, _, err := parseJSON(data)
 	if err != nil {
 		return nil, jsonError(source, data, err)
 	}
-	if root.kind != jObject {
+	if root.kind != '{' {
 		line, _ := lineCol(data, root.off)
 		return nil, &Error{File: source, Line: line, Err: fmt.Errorf("expected a JSON object of metrics at the top level, found %s", kindName(root.kind))}
 	}
@@ -260,9 +262,9 @@ func parseJSONMetrics(source string, data []byte, format Format) (*Set, error) {
 	c := newCollector(source, format)
 	c.data = data
 	if format == FormatLMEval {
-		err = c.lmEval(data, root)
+		err = c.lmEval(root)
 	} else {
-		err = c.flattenJSON(data, root, "", "", false)
+		err = c.flattenJSON(root, "", "", false)
 	}
 	if err != nil {
 		return nil, err
@@ -270,17 +272,18 @@ func parseJSONMetrics(source string, data []byte, format Format) (*Set, error) {
 	return c.set(), nil
 }
 
-func kindName(k jkind) string {
+// kindName names a kind of JSON value, for messages.
+func kindName(k jsontext.Kind) string {
 	switch k {
-	case jNull:
+	case 'n':
 		return "null"
-	case jBool:
+	case 't', 'f':
 		return "a boolean"
-	case jNumber:
+	case '0':
 		return "a number"
-	case jString:
+	case '"':
 		return "a string"
-	case jArray:
+	case '[':
 		return "an array"
 	default:
 		return "an object"
@@ -361,36 +364,34 @@ func joinName(prefix, key string, top bool) string {
 }
 
 // number returns the value of a JSON number, which must be finite.
-func (c *collector) number(data []byte, v *jvalue, name string) (float64, error) {
-	if v.nonFinite {
-		line, _ := lineCol(data, v.off)
-		return 0, c.errorf(line, name, "value is %s; metrics must be finite numbers", v.num)
+func (c *collector) number(v *jvalue, name string) (float64, error) {
+	if v.lit == "" {
+		return v.num, nil
 	}
-	f, err := strconv.ParseFloat(string(v.num), 64)
-	if err != nil || math.IsInf(f, 0) {
-		line, _ := lineCol(data, v.off)
-		return 0, c.errorf(line, name, "number %s is out of range for a 64-bit float", v.num)
+	line, _ := lineCol(c.data, v.off)
+	if v.special {
+		return 0, c.errorf(line, name, "value is %s; metrics must be finite numbers", v.lit)
 	}
-	return f, nil
+	return 0, c.errorf(line, name, "number %s is out of range for a 64-bit float", v.lit)
 }
 
 // flattenJSON adds the numbers under object v, named prefix + "." + key.
 // emptyKey records that an enclosing key was "".
-func (c *collector) flattenJSON(data []byte, v *jvalue, prefix, path string, emptyKey bool) error {
+func (c *collector) flattenJSON(v *jvalue, prefix, path string, emptyKey bool) error {
 	for _, m := range v.members {
 		name, mpath := joinName(prefix, m.key, path == ""), pathKey(path, m.key)
 		empty := emptyKey || m.key == ""
 		switch m.val.kind {
-		case jObject:
-			if err := c.flattenJSON(data, m.val, name, mpath, empty); err != nil {
+		case '{':
+			if err := c.flattenJSON(m.val, name, mpath, empty); err != nil {
 				return err
 			}
-		case jNumber:
+		case '0':
 			o := origin{path: mpath, off: m.off}
 			if empty {
 				return c.errorf(c.lineOf(o), name, "empty key in %s: a metric needs a name", mpath)
 			}
-			f, err := c.number(data, m.val, name)
+			f, err := c.number(m.val, name)
 			if err != nil {
 				return err
 			}
@@ -403,17 +404,17 @@ func (c *collector) flattenJSON(data []byte, v *jvalue, prefix, path string, emp
 }
 
 // lmEval reads an lm-evaluation-harness results file.
-func (c *collector) lmEval(data []byte, root *jvalue) error {
+func (c *collector) lmEval(root *jvalue) error {
 	results := root.member("results")
-	if results == nil || results.kind != jObject {
+	if results == nil || results.kind != '{' {
 		return c.errorf(0, "results", `no "results" object: not an lm-evaluation-harness results file`)
 	}
 	hib := root.member("higher_is_better")
-	if err := c.lmEvalSection(data, results, `["results"]`, false, hib); err != nil {
+	if err := c.lmEvalSection(results, `["results"]`, false, hib); err != nil {
 		return err
 	}
-	if groups := root.member("groups"); groups != nil && groups.kind == jObject {
-		if err := c.lmEvalSection(data, groups, `["groups"]`, true, hib); err != nil {
+	if groups := root.member("groups"); groups != nil && groups.kind == '{' {
+		if err := c.lmEvalSection(groups, `["groups"]`, true, hib); err != nil {
 			return err
 		}
 	}
@@ -424,9 +425,9 @@ func (c *collector) lmEval(data []byte, root *jvalue) error {
 // groups section a name already read from results is skipped: recent
 // harness versions list groups in both. hib, the file's "higher_is_better"
 // object ({"<task>": {"<metric>": bool}}), if any, gives directions.
-func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, groups bool, hib *jvalue) error {
+func (c *collector) lmEvalSection(section *jvalue, path string, groups bool, hib *jvalue) error {
 	for _, task := range section.members {
-		if task.val.kind != jObject {
+		if task.val.kind != '{' {
 			continue
 		}
 		tpath := pathKey(path, task.key)
@@ -442,7 +443,7 @@ func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, gro
 				stderrs[key] = stderrValue(m.val)
 				continue
 			}
-			if m.val.kind != jNumber {
+			if m.val.kind != '0' {
 				continue // "alias", "name", "N/A" and the like
 			}
 			name := task.key + "." + m.key
@@ -455,7 +456,7 @@ func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, gro
 			if task.key == "" || metric == "" {
 				return c.errorf(c.lineOf(o), name, "empty task or metric name in %s", o.path)
 			}
-			f, err := c.number(data, m.val, name)
+			f, err := c.number(m.val, name)
 			if err != nil {
 				return err
 			}
@@ -463,7 +464,7 @@ func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, gro
 				return err
 			}
 			added = append(added, m.key)
-			if d := direction(data, hib, task.key, metric); d != nil {
+			if d := direction(hib, task.key, metric); d != nil {
 				c.metrics[len(c.metrics)-1].HigherIsBetter = d
 			}
 		}
@@ -479,29 +480,26 @@ func (c *collector) lmEvalSection(data []byte, section *jvalue, path string, gro
 // stderrValue returns a finite standard error, or nil for "N/A", null, NaN
 // and the like.
 func stderrValue(v *jvalue) *float64 {
-	if v.kind != jNumber || v.nonFinite {
+	if v.kind != '0' || v.lit != "" {
 		return nil
 	}
-	f, err := strconv.ParseFloat(string(v.num), 64)
-	if err != nil || math.IsInf(f, 0) {
-		return nil
-	}
+	f := v.num
 	return &f
 }
 
 // direction looks up hib[task][metric], a boolean.
-func direction(data []byte, hib *jvalue, task, metric string) *bool {
-	if hib == nil || hib.kind != jObject {
+func direction(hib *jvalue, task, metric string) *bool {
+	if hib == nil || hib.kind != '{' {
 		return nil
 	}
 	t := hib.member(task)
-	if t == nil || t.kind != jObject {
+	if t == nil || t.kind != '{' {
 		return nil
 	}
 	v := t.member(metric)
-	if v == nil || v.kind != jBool {
+	if v == nil || v.kind != 't' && v.kind != 'f' {
 		return nil
 	}
-	b := data[v.off] == 't'
+	b := v.kind == 't'
 	return &b
 }

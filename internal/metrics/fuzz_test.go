@@ -47,8 +47,8 @@ func seedFiles(f *testing.F, pattern string) [][]byte {
 
 // FuzzParse checks that Parse never panics, that every error is an *Error
 // naming the file, and that every accepted Set holds finite values under
-// sorted unique names. For JSON it also checks the scanner against
-// encoding/json.
+// sorted unique names. For JSON it also checks the values against
+// encoding/json's.
 func FuzzParse(f *testing.F) {
 	for _, pattern := range []string{"*.json", "*.yaml", "*.csv"} {
 		for _, data := range seedFiles(f, pattern) {
@@ -89,7 +89,7 @@ func checkAgainstEncodingJSON(t *testing.T, data []byte, set *Set) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		if _, specials, _ := parseJSONCount(data); specials == 0 {
+		if _, _, specials, _ := parseJSON(data); specials == 0 {
 			t.Fatalf("accepted JSON that encoding/json refuses: %v", err)
 		}
 		return
@@ -126,7 +126,7 @@ func flattenAny(v any, prefix string, top bool, out map[string]float64) {
 	}
 }
 
-// FuzzJSONScanner checks the scanner accepts exactly what encoding/json
+// FuzzJSONScanner checks that parseJSON accepts exactly what encoding/json
 // accepts, plus NaN and Infinity tokens.
 func FuzzJSONScanner(f *testing.F) {
 	for _, data := range seedFiles(f, "*.json") {
@@ -142,7 +142,7 @@ func FuzzJSONScanner(f *testing.F) {
 		if bytes.Count(data, []byte{'['})+bytes.Count(data, []byte{'{'}) > maxDepth-10 {
 			return // depth limits are counted alike, but not worth the time
 		}
-		_, specials, err := parseJSONCount(data)
+		_, _, specials, err := parseJSON(data)
 		valid := json.Valid(data)
 		switch {
 		case valid && err != nil:

@@ -3,20 +3,25 @@ package metrics
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
-	"unicode/utf8"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// This file holds a small JSON scanner used for both aggregate metric files
-// and JSON Lines example files. It accepts exactly the JSON that
-// encoding/json accepts (tested differentially), plus the NaN, Infinity and
-// -Infinity tokens Python's json module writes for non-finite floats, so
-// that such a value is reported as "key k is NaN" rather than as a syntax
-// error. It reports byte offsets, from which messages compute lines.
+// JSON is read token by token with jsontext (encoding/json/v2's syntactic
+// layer, in the standard library from Go 1.27), which gives keys in file
+// order and the offset of each token. It accepts what encoding/json
+// accepts, plus the NaN, Infinity and -Infinity tokens Python's json module
+// writes for non-finite floats, so that such a value is reported as "key k
+// is NaN" rather than as a syntax error. Syntax errors are worded as
+// encoding/json words them.
 
 // maxDepth is the deepest nesting of objects and arrays accepted, as in
-// encoding/json.
+// encoding/json and jsontext.
 const maxDepth = 10000
 
 // syntaxError is a JSON syntax error at a byte offset.
@@ -27,38 +32,137 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return e.msg }
 
-// jparser scans one JSON text.
-type jparser struct {
-	data []byte
-	pos  int
-	// specials counts the NaN and Infinity tokens accepted, which
-	// encoding/json would refuse.
-	specials int
+// jsonOptions make jsontext accept what encoding/json accepts.
+var jsonOptions = []jsontext.Options{jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true)}
+
+// jreader reads one JSON text.
+type jreader struct {
+	dec  *jsontext.Decoder
+	src  bytes.Buffer // which jsontext reads without copying
+	text []byte       // the text, non-finite tokens replaced by stand-ins
+	// specials maps the end offset of each stand-in to its value.
+	specials map[int64]float64
 }
 
-func (p *jparser) ws() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
+// reset starts reading text.
+func (r *jreader) reset(text []byte) {
+	r.text, r.specials = standIns(text)
+	r.src = *bytes.NewBuffer(r.text)
+	if r.dec == nil {
+		r.dec = jsontext.NewDecoder(&r.src, jsonOptions...)
+	} else {
+		r.dec.Reset(&r.src, jsonOptions...)
+	}
+}
+
+// read returns the next token; an error is a *syntaxError.
+func (r *jreader) read() (jsontext.Token, error) {
+	tok, err := r.dec.ReadToken()
+	if err != nil {
+		return tok, r.fail(err)
+	}
+	return tok, nil
+}
+
+// skipRest skips the rest of the array or object whose '[' or '{' was
+// just read.
+func (r *jreader) skipRest() error {
+	for depth := r.dec.StackDepth(); r.dec.StackDepth() >= depth; {
+		if _, err := r.read(); err != nil {
+			return err
 		}
 	}
+	return nil
 }
 
-func (p *jparser) eof() error {
-	return &syntaxError{off: len(p.data), msg: "unexpected end of JSON input"}
-}
-
-// errAt reports an unexpected byte at off (or the end of input).
-func (p *jparser) errAt(off int, context string) error {
-	if off >= len(p.data) {
-		return p.eof()
+// end checks that nothing but white space follows the top-level value.
+func (r *jreader) end() error {
+	if _, err := r.dec.ReadToken(); err != io.EOF {
+		return r.fail(err)
 	}
-	return &syntaxError{off: off, msg: "invalid character " + quoteByte(p.data[off]) + " " + context}
+	return nil
 }
 
+// off returns the offset of the last byte of the token just read.
+func (r *jreader) off() int { return int(r.dec.InputOffset()) - 1 }
+
+// special returns the value of the string just read when it stands in for
+// a NaN or Infinity token.
+func (r *jreader) special() (float64, bool) {
+	if r.specials == nil {
+		return 0, false
+	}
+	v, ok := r.specials[r.dec.InputOffset()]
+	return v, ok
+}
+
+// fail explains why the text is not JSON, in encoding/json's words, at the
+// offending byte. cause is jsontext's account, used should encoding/json
+// find nothing wrong.
+func (r *jreader) fail(cause error) error {
+	var se *json.SyntaxError
+	if err := json.Unmarshal(r.text, new(json.RawMessage)); errors.As(err, &se) {
+		n, msg := len(r.text), se.Error()
+		// At the end of the input encoding/json steps on a space, so that
+		// a literal cut short is an invalid ' '.
+		if msg == "unexpected end of JSON input" || se.Offset == int64(n) && r.text[n-1] != ' ' && strings.HasPrefix(msg, "invalid character ' '") {
+			return &syntaxError{off: n, msg: "unexpected end of JSON input"}
+		}
+		return reword(r.text, int(se.Offset)-1, msg)
+	}
+	off := r.dec.InputOffset()
+	var te *jsontext.SyntacticError
+	if errors.As(cause, &te) {
+		off = te.ByteOffset
+	}
+	if cause == nil {
+		cause = errors.New("invalid JSON")
+	}
+	return &syntaxError{off: int(off), msg: cause.Error()}
+}
+
+// reword words the error encoding/json reports at off as this package
+// always has: the depth limit with its number, a NaN or Infinity token cut
+// short as a literal ("invalid character '}' in literal NaN (expecting
+// 'N')"), and the offending byte as quoteByte quotes it.
+func reword(text []byte, off int, msg string) *syntaxError {
+	if off < 0 || off >= len(text) {
+		return &syntaxError{off: max(off, 0), msg: msg}
+	}
+	c := text[off]
+	switch {
+	case strings.HasSuffix(msg, "exceeded max depth"):
+		msg = fmt.Sprintf("exceeded max depth (%d nested objects and arrays)", maxDepth)
+	case c == 'N' && strings.HasSuffix(msg, "looking for beginning of value"):
+		return literalError(text, off, "NaN", msg)
+	case c == 'I' && (strings.HasSuffix(msg, "looking for beginning of value") || off > 0 && text[off-1] == '-' && strings.HasSuffix(msg, "' in numeric literal")):
+		return literalError(text, off, "Infinity", msg)
+	default:
+		if rest, ok := strings.CutPrefix(msg, "invalid character '"); ok {
+			if _, context, ok := strings.Cut(rest, "' "); ok {
+				msg = "invalid character " + quoteByte(c) + " " + context
+			}
+		}
+	}
+	return &syntaxError{off: off, msg: msg}
+}
+
+// literalError reports where the literal word at off (NaN or Infinity)
+// goes wrong; msg, should it not.
+func literalError(text []byte, off int, word, msg string) *syntaxError {
+	for k := 1; k < len(word); k++ {
+		switch i := off + k; {
+		case i >= len(text):
+			return &syntaxError{off: len(text), msg: "unexpected end of JSON input"}
+		case text[i] != word[k]:
+			return &syntaxError{off: i, msg: "invalid character " + quoteByte(text[i]) + " in literal " + word + " (expecting " + quoteByte(word[k]) + ")"}
+		}
+	}
+	return &syntaxError{off: off, msg: msg}
+}
+
+// quoteByte quotes a byte for a message: 'x', or byte 0x01 when it is not
+// printable ASCII.
 func quoteByte(c byte) string {
 	switch {
 	case c == '\'':
@@ -70,346 +174,86 @@ func quoteByte(c byte) string {
 	}
 }
 
-// scanString scans the string literal at p.pos (a '"') and returns the
-// bounds of its contents. plain reports that the contents are ASCII
-// without escapes, so that they are the string itself.
-func (p *jparser) scanString() (start, end int, plain bool, err error) {
-	start = p.pos + 1
-	plain = true
-	data := p.data
-	i := start
-	for i < len(data) {
-		c := data[i]
-		switch {
-		case c == '"':
-			p.pos = i + 1
-			return start, i, plain, nil
-		case c == '\\':
-			plain = false
-			if i+1 >= len(data) {
-				return 0, 0, false, p.eof()
-			}
-			switch data[i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				i += 2
-			case 'u':
-				for j := i + 2; j < i+6; j++ {
-					if j >= len(data) {
-						return 0, 0, false, p.eof()
-					}
-					if !isHex(data[j]) {
-						return 0, 0, false, p.errAt(j, "in \\u hexadecimal character escape")
-					}
+// The stand-ins for non-finite tokens: strings of the same length, which,
+// unlike numbers, no following byte can extend.
+var nonFinite = []struct {
+	token, standIn string
+	value          float64
+}{
+	{"NaN", `"N"`, math.NaN()},
+	{"Infinity", `"Infini"`, math.Inf(1)},
+	{"-Infinity", `"-Infini"`, math.Inf(-1)},
+}
+
+// standIns returns text with each NaN, Infinity and -Infinity token that
+// stands where a value may replaced by a string of the same length, so
+// that offsets stay, and the values by the end offset of their stand-ins.
+// Text without such tokens comes back as it is.
+func standIns(text []byte) ([]byte, map[int64]float64) {
+	if !bytes.Contains(text, []byte("NaN")) && !bytes.Contains(text, []byte("Infinity")) {
+		return text, nil
+	}
+	out := bytes.Clone(text)
+	specials := map[int64]float64{}
+	var stack []byte // the open '{' and '['
+	valueNext := true
+	for i := 0; i < len(out); i++ {
+		switch c := out[i]; c {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case '"':
+			for i++; i < len(out) && out[i] != '"'; i++ {
+				if out[i] == '\\' {
+					i++
 				}
-				i += 6
-			default:
-				return 0, 0, false, p.errAt(i+1, "in string escape code")
 			}
-		case c < 0x20:
-			return 0, 0, false, p.errAt(i, "in string literal")
-		case c >= utf8.RuneSelf:
-			plain = false
-			i++
-		default:
-			i++
-		}
-	}
-	return 0, 0, false, p.eof()
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// decodeString returns the string whose literal (with its quotes) spans
-// data[start-1:end+1], decoded as encoding/json does.
-func decodeString(data []byte, start, end int, plain bool) string {
-	inner := data[start:end]
-	if plain || bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner)
-	}
-	var s string
-	if err := json.Unmarshal(data[start-1:end+1], &s); err != nil {
-		// The scanner validated the literal; this cannot happen.
-		return string(inner)
-	}
-	return s
-}
-
-// numKind tells what kind of number token scanNumber found.
-type numKind uint8
-
-const (
-	numInt       numKind = iota // an integer literal
-	numFloat                    // a literal with a fraction or exponent
-	numNonFinite                // NaN, Infinity or -Infinity (Python's extension)
-)
-
-// scanNumber scans the number at p.pos; a NaN or Infinity token is returned
-// as numNonFinite with its value.
-func (p *jparser) scanNumber() (start, end int, kind numKind, special float64, err error) {
-	data := p.data
-	i := p.pos
-	start = i
-	kind = numInt
-	if i < len(data) && data[i] == '-' {
-		i++
-		if i < len(data) && data[i] == 'I' {
-			p.pos = i
-			if err := p.literal("Infinity"); err != nil {
-				return 0, 0, 0, 0, err
+		case '{', '[':
+			stack = append(stack, c)
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
 			}
-			p.specials++
-			return start, p.pos, numNonFinite, math.Inf(-1), nil
-		}
-	}
-	if i >= len(data) {
-		return 0, 0, 0, 0, p.eof()
-	}
-	switch c := data[i]; {
-	case c == '0':
-		i++
-	case '1' <= c && c <= '9':
-		i++
-		for i < len(data) && isDigit(data[i]) {
-			i++
-		}
-	default:
-		return 0, 0, 0, 0, p.errAt(i, "in numeric literal")
-	}
-	if i < len(data) && data[i] == '.' {
-		kind = numFloat
-		i++
-		if i >= len(data) {
-			return 0, 0, 0, 0, p.eof()
-		}
-		if !isDigit(data[i]) {
-			return 0, 0, 0, 0, p.errAt(i, "after decimal point in numeric literal")
-		}
-		for i < len(data) && isDigit(data[i]) {
-			i++
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		kind = numFloat
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if i >= len(data) {
-			return 0, 0, 0, 0, p.eof()
-		}
-		if !isDigit(data[i]) {
-			return 0, 0, 0, 0, p.errAt(i, "in exponent of numeric literal")
-		}
-		for i < len(data) && isDigit(data[i]) {
-			i++
-		}
-	}
-	p.pos = i
-	return start, i, kind, 0, nil
-}
-
-// literal consumes the literal word at p.pos.
-func (p *jparser) literal(word string) error {
-	for k := 0; k < len(word); k++ {
-		i := p.pos + k
-		if i >= len(p.data) {
-			return p.eof()
-		}
-		if p.data[i] != word[k] {
-			return p.errAt(i, "in literal "+word+" (expecting "+quoteByte(word[k])+")")
-		}
-	}
-	p.pos += len(word)
-	return nil
-}
-
-// special consumes a NaN or Infinity token at p.pos.
-func (p *jparser) special() (float64, error) {
-	p.specials++
-	if p.data[p.pos] == 'N' {
-		return math.NaN(), p.literal("NaN")
-	}
-	return math.Inf(1), p.literal("Infinity")
-}
-
-// skipValue validates and skips the value at p.pos (after white space).
-func (p *jparser) skipValue(depth int) error {
-	p.ws()
-	if p.pos >= len(p.data) {
-		return p.eof()
-	}
-	switch c := p.data[p.pos]; {
-	case c == '{':
-		return p.skipObject(depth + 1)
-	case c == '[':
-		return p.skipArray(depth + 1)
-	case c == '"':
-		_, _, _, err := p.scanString()
-		return err
-	case c == 't':
-		return p.literal("true")
-	case c == 'f':
-		return p.literal("false")
-	case c == 'n':
-		return p.literal("null")
-	case c == '-' || isDigit(c):
-		_, _, _, _, err := p.scanNumber()
-		return err
-	case c == 'N' || c == 'I':
-		_, err := p.special()
-		return err
-	default:
-		return p.errAt(p.pos, "looking for beginning of value")
-	}
-}
-
-func (p *jparser) tooDeep() error {
-	return &syntaxError{off: p.pos, msg: fmt.Sprintf("exceeded max depth (%d nested objects and arrays)", maxDepth)}
-}
-
-func (p *jparser) skipArray(depth int) error {
-	if depth > maxDepth {
-		return p.tooDeep()
-	}
-	p.pos++ // '['
-	p.ws()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
-		return nil
-	}
-	for {
-		if err := p.skipValue(depth); err != nil {
-			return err
-		}
-		p.ws()
-		if p.pos >= len(p.data) {
-			return p.eof()
-		}
-		switch p.data[p.pos] {
-		case ',':
-			p.pos++
-		case ']':
-			p.pos++
-			return nil
 		default:
-			return p.errAt(p.pos, "after array element")
+			for _, nf := range nonFinite {
+				if valueNext && bytes.HasPrefix(out[i:], []byte(nf.token)) {
+					i += copy(out[i:], nf.standIn) - 1
+					specials[int64(i+1)] = nf.value
+					break
+				}
+			}
+		}
+		if i >= len(out) {
+			break
+		}
+		switch c := out[i]; {
+		case c == ':' || c == '[':
+			valueNext = true
+		case c == ',':
+			valueNext = len(stack) > 0 && stack[len(stack)-1] == '['
+		default:
+			valueNext = false
 		}
 	}
+	return out, specials
 }
 
-func (p *jparser) skipObject(depth int) error {
-	if depth > maxDepth {
-		return p.tooDeep()
-	}
-	p.pos++ // '{'
-	p.ws()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return nil
-	}
-	for {
-		if err := p.objectKey(); err != nil {
-			return err
-		}
-		if err := p.skipValue(depth); err != nil {
-			return err
-		}
-		if done, err := p.afterMember(); done || err != nil {
-			return err
-		}
-	}
-}
-
-// objectKey scans `"key" :` at p.pos (white space first).
-func (p *jparser) objectKey() error {
-	_, _, _, err := p.key()
-	return err
-}
-
-// key scans `"key" :` and returns the key's bounds.
-func (p *jparser) key() (start, end int, plain bool, err error) {
-	p.ws()
-	if p.pos >= len(p.data) {
-		return 0, 0, false, p.eof()
-	}
-	if p.data[p.pos] != '"' {
-		return 0, 0, false, p.errAt(p.pos, "looking for beginning of object key string")
-	}
-	start, end, plain, err = p.scanString()
-	if err != nil {
-		return 0, 0, false, err
-	}
-	p.ws()
-	if p.pos >= len(p.data) {
-		return 0, 0, false, p.eof()
-	}
-	if p.data[p.pos] != ':' {
-		return 0, 0, false, p.errAt(p.pos, "after object key")
-	}
-	p.pos++
-	return start, end, plain, nil
-}
-
-// afterMember scans the ',' or '}' after an object member; done reports '}'.
-func (p *jparser) afterMember() (done bool, err error) {
-	p.ws()
-	if p.pos >= len(p.data) {
-		return false, p.eof()
-	}
-	switch p.data[p.pos] {
-	case ',':
-		p.pos++
-		return false, nil
-	case '}':
-		p.pos++
-		return true, nil
-	default:
-		return false, p.errAt(p.pos, "after object key:value pair")
-	}
-}
-
-// end checks that only white space follows the top-level value.
-func (p *jparser) end() error {
-	p.ws()
-	if p.pos < len(p.data) {
-		return p.errAt(p.pos, "after top-level value")
-	}
-	return nil
-}
-
-// jkind is the kind of a JSON value in a tree.
-type jkind uint8
-
-const (
-	jNull jkind = iota
-	jBool
-	jNumber
-	jString
-	jArray
-	jObject
-)
-
-// jvalue is a parsed JSON value. Arrays keep no elements and strings no
-// contents: aggregate metric files ignore both.
+// jvalue is a JSON value read into a tree. Arrays keep no elements and
+// strings no contents: aggregate metric files ignore both.
 type jvalue struct {
-	kind jkind
-	off  int // offset of the value's first byte
-	// num is the literal of a number; nonFinite marks a NaN or Infinity
-	// token, whose value is special.
-	num       []byte
-	nonFinite bool
-	special   float64
-	members   []jmember // of an object, in file order
+	kind jsontext.Kind // '{', '[', '"', '0', 't', 'f' or 'n'
+	off  int           // offset of the value's last byte (its '{' or '[')
+	// num is a number's value; lit its literal when it is not finite or
+	// out of range, for messages, with special set for NaN and Infinity.
+	num     float64
+	lit     string
+	special bool
+	members []jmember // of an object, in file order
 }
 
 // jmember is one member of an object.
 type jmember struct {
 	key string
-	off int // offset of the key's opening quote
+	off int // offset of the key's closing quote
 	val *jvalue
 }
 
@@ -423,90 +267,69 @@ func (v *jvalue) member(key string) *jvalue {
 	return nil
 }
 
-// parseJSON parses a whole JSON text into a tree.
-func parseJSON(data []byte) (*jvalue, error) {
-	v, _, err := parseJSONCount(data)
-	return v, err
-}
-
-// parseJSONCount is parseJSON, also counting NaN and Infinity tokens.
-func parseJSONCount(data []byte) (*jvalue, int, error) {
-	p := &jparser{data: data}
-	v, err := p.value(0)
+// parseJSON parses a whole JSON text into a tree. It also returns the
+// text it read, with stand-ins for non-finite tokens, and their number.
+func parseJSON(data []byte) (*jvalue, []byte, int, error) {
+	var r jreader
+	r.reset(data)
+	v, err := r.value()
+	if err == nil {
+		err = r.end()
+	}
 	if err != nil {
-		return nil, p.specials, err
+		return nil, r.text, len(r.specials), err
 	}
-	if err := p.end(); err != nil {
-		return nil, p.specials, err
-	}
-	return v, p.specials, nil
+	return v, r.text, len(r.specials), nil
 }
 
-func (p *jparser) value(depth int) (*jvalue, error) {
-	p.ws()
-	if p.pos >= len(p.data) {
-		return nil, p.eof()
+// value reads the next value into a tree.
+func (r *jreader) value() (*jvalue, error) {
+	tok, err := r.read()
+	if err != nil {
+		return nil, err
 	}
-	off := p.pos
-	switch c := p.data[p.pos]; {
-	case c == '{':
-		return p.object(depth + 1)
-	case c == '[':
-		return &jvalue{kind: jArray, off: off}, p.skipArray(depth + 1)
-	case c == '"':
-		_, _, _, err := p.scanString()
-		return &jvalue{kind: jString, off: off}, err
-	case c == 't':
-		return &jvalue{kind: jBool, off: off}, p.literal("true")
-	case c == 'f':
-		return &jvalue{kind: jBool, off: off}, p.literal("false")
-	case c == 'n':
-		return &jvalue{kind: jNull, off: off}, p.literal("null")
-	case c == '-' || isDigit(c):
-		s, e, kind, special, err := p.scanNumber()
-		if err != nil {
-			return nil, err
+	v := &jvalue{kind: tok.Kind(), off: r.off()}
+	switch v.kind {
+	case '[':
+		return v, r.skipRest()
+	case '{':
+		return v, r.members(v)
+	case '"':
+		if f, ok := r.special(); ok {
+			v.kind, v.num, v.lit, v.special = '0', f, specialToken(f), true
 		}
-		return &jvalue{kind: jNumber, off: off, num: p.data[s:e], nonFinite: kind == numNonFinite, special: special}, nil
-	case c == 'N' || c == 'I':
-		special, err := p.special()
-		if err != nil {
-			return nil, err
+	case '0':
+		var err error
+		if v.num, err = tok.Float(); err != nil {
+			v.lit = tok.String()
 		}
-		return &jvalue{kind: jNumber, off: off, num: p.data[off:p.pos], nonFinite: true, special: special}, nil
-	default:
-		return nil, p.errAt(p.pos, "looking for beginning of value")
 	}
+	return v, nil
 }
 
-func (p *jparser) object(depth int) (*jvalue, error) {
-	if depth > maxDepth {
-		return nil, p.tooDeep()
+// specialToken is the token Python writes for a non-finite value.
+func specialToken(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case f > 0:
+		return "Infinity"
 	}
-	v := &jvalue{kind: jObject, off: p.pos}
-	p.pos++ // '{'
-	p.ws()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return v, nil
-	}
+	return "-Infinity"
+}
+
+// members reads the members of object v, after its '{'.
+func (r *jreader) members(v *jvalue) error {
 	for {
-		p.ws()
-		koff := p.pos
-		s, e, plain, err := p.key()
-		if err != nil {
-			return nil, err
+		tok, err := r.read()
+		if err != nil || tok.Kind() == '}' {
+			return err
 		}
-		val, err := p.value(depth)
-		if err != nil {
-			return nil, err
+		m := jmember{key: tok.String(), off: r.off()}
+		if m.val, err = r.value(); err != nil {
+			return err
 		}
-		v.members = append(v.members, jmember{key: decodeString(p.data, s, e, plain), off: koff, val: val})
-		if done, err := p.afterMember(); err != nil {
-			return nil, err
-		} else if done {
-			return v, nil
-		}
+		v.members = append(v.members, m)
 	}
 }
 

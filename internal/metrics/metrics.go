@@ -5,7 +5,7 @@
 // per-example results of two runs by id.
 package metrics
 
-import "fmt"
+import "github.com/modelci/modelci/internal/inputerr"
 
 // Metric is one aggregate value read from a metrics file.
 type Metric struct {
@@ -54,29 +54,7 @@ func (s *Set) Lookup(name string) (Metric, bool) {
 	return Metric{}, false
 }
 
-// Error is an input error: which file, where in it, and what was expected.
-type Error struct {
-	// File names the file.
-	File string
-	// Line is the 1-based line, or 0 when unknown or not meaningful.
-	Line int
-	// Key is the metric key or field concerned, if any.
-	Key string
-	// Err says what is wrong.
-	Err error
-}
-
-// Error formats the error as `file: line N: key "k": message`.
-func (e *Error) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += fmt.Sprintf(": line %d", e.Line)
-	}
-	if e.Key != "" {
-		s += fmt.Sprintf(": key %q", e.Key)
-	}
-	return s + ": " + e.Err.Error()
-}
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
+// Error is an input error: which file, where in it, and what was
+// expected. Its Key is the metric name or field concerned, if any; it
+// formats as `file: line N: key "k": message`, leaving out what is unknown.
+type Error = inputerr.Error

@@ -50,75 +50,87 @@ func Pair(base, head *Examples) *Paired {
 		head = &Examples{}
 	}
 	p := &Paired{Pairs: map[string]PairedValues{}}
-
-	// bi[k] and hi[k] are the rows of the k-th pair; nil means the ids are
-	// the same list in the same order, the common case.
-	var bi, hi []int
-	n := len(head.IDs)
-	if !sameIDs(base.IDs, head.IDs) {
-		index := make(map[string]int, len(base.IDs))
-		for i, id := range base.IDs {
-			index[id] = i
-		}
-		bi = make([]int, 0, min(len(base.IDs), len(head.IDs)))
-		hi = make([]int, 0, cap(bi))
-		for j, id := range head.IDs {
-			if i, ok := index[id]; ok {
-				bi = append(bi, i)
-				hi = append(hi, j)
-			}
-		}
-		n = len(bi)
-	}
+	bi, hi, n := matchIDs(base.IDs, head.IDs)
 	p.N = n
 	p.UnpairedBase = max(0, len(base.IDs)-n)
 	p.UnpairedHead = max(0, len(head.IDs)-n)
+	p.Columns, p.BaseOnly, p.HeadOnly = splitColumns(base.Columns, head.Columns)
+	for _, c := range p.Columns {
+		p.Pairs[c] = pairColumn(base.Values[c], head.Values[c], bi, hi, n)
+	}
+	p.BaseMeans, p.HeadMeans = base.means(), head.means()
+	return p
+}
 
-	inBase := make(map[string]bool, len(base.Columns))
-	for _, c := range base.Columns {
+// matchIDs pairs the rows of base and head by id: bi[k] and hi[k] are the
+// rows of the k-th of n pairs, in head's order. Both are nil when the ids
+// are the same list in the same order, the common case.
+func matchIDs(base, head []string) (bi, hi []int, n int) {
+	if sameIDs(base, head) {
+		return nil, nil, len(head)
+	}
+	index := make(map[string]int, len(base))
+	for i, id := range base {
+		index[id] = i
+	}
+	bi = make([]int, 0, min(len(base), len(head)))
+	hi = make([]int, 0, cap(bi))
+	for j, id := range head {
+		if i, ok := index[id]; ok {
+			bi = append(bi, i)
+			hi = append(hi, j)
+		}
+	}
+	return bi, hi, len(bi)
+}
+
+// splitColumns returns the columns on both sides, on base's only and on
+// head's only, each sorted.
+func splitColumns(base, head []string) (both, baseOnly, headOnly []string) {
+	inBase := make(map[string]bool, len(base))
+	for _, c := range base {
 		inBase[c] = true
 	}
-	inHead := make(map[string]bool, len(head.Columns))
-	for _, c := range head.Columns {
+	inHead := make(map[string]bool, len(head))
+	for _, c := range head {
 		inHead[c] = true
 		if !inBase[c] {
-			p.HeadOnly = append(p.HeadOnly, c)
+			headOnly = append(headOnly, c)
 		}
 	}
 	for c := range inBase {
 		if inHead[c] {
-			p.Columns = append(p.Columns, c)
+			both = append(both, c)
 		} else {
-			p.BaseOnly = append(p.BaseOnly, c)
+			baseOnly = append(baseOnly, c)
 		}
 	}
-	sort.Strings(p.Columns)
-	sort.Strings(p.BaseOnly)
-	sort.Strings(p.HeadOnly)
-	p.HeadOnly = dedupSorted(p.HeadOnly)
+	sort.Strings(both)
+	sort.Strings(baseOnly)
+	sort.Strings(headOnly)
+	return both, baseOnly, dedupSorted(headOnly)
+}
 
-	for _, c := range p.Columns {
-		bv, hv := base.Values[c], head.Values[c]
-		pv := PairedValues{Base: make([]float64, 0, n), Head: make([]float64, 0, n)}
-		for k := 0; k < n; k++ {
-			i, j := k, k
-			if bi != nil {
-				i, j = bi[k], hi[k]
-			}
-			if i >= len(bv) || j >= len(hv) {
-				continue
-			}
-			b, h := bv[i], hv[j]
-			if math.IsNaN(b) || math.IsNaN(h) {
-				continue
-			}
-			pv.Base = append(pv.Base, b)
-			pv.Head = append(pv.Head, h)
+// pairColumn pairs one column's values along the rows matchIDs paired,
+// leaving out pairs where either side lacks a value.
+func pairColumn(bv, hv []float64, bi, hi []int, n int) PairedValues {
+	pv := PairedValues{Base: make([]float64, 0, n), Head: make([]float64, 0, n)}
+	for k := 0; k < n; k++ {
+		i, j := k, k
+		if bi != nil {
+			i, j = bi[k], hi[k]
 		}
-		p.Pairs[c] = pv
+		if i >= len(bv) || j >= len(hv) {
+			continue
+		}
+		b, h := bv[i], hv[j]
+		if math.IsNaN(b) || math.IsNaN(h) {
+			continue
+		}
+		pv.Base = append(pv.Base, b)
+		pv.Head = append(pv.Head, h)
 	}
-	p.BaseMeans, p.HeadMeans = base.means(), head.means()
-	return p
+	return pv
 }
 
 func sameIDs(a, b []string) bool {

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -126,8 +125,9 @@ type exBuilder struct {
 	ids    []string
 	idLine map[string]int // id -> line it was first seen on
 	cols   map[string]*column
-	line   int    // current line, for messages
-	name   []byte // the flattened key being read (JSON Lines)
+	line   int     // current line, for messages
+	name   []byte  // the flattened key being read (JSON Lines)
+	jr     jreader // reads a line of JSON Lines
 }
 
 func newExBuilder(source string) *exBuilder {
@@ -244,23 +244,32 @@ func (b *exBuilder) readJSONL(br *bufio.Reader) error {
 
 // jsonLine reads one line of JSON Lines; blank lines are skipped.
 func (b *exBuilder) jsonLine(line []byte) error {
-	p := jparser{data: line}
-	p.ws()
-	if p.pos == len(line) {
+	if len(bytes.TrimLeft(line, " \t\r\n")) == 0 {
 		return nil
 	}
-	if start := p.pos; line[start] != '{' {
-		if err := p.skipValue(0); err != nil {
-			return b.syntaxError(line, err)
-		}
-		return b.errorf("", "expected a JSON object (one example per line), found %s", jsonKindAt(line[start]))
-	}
-	id, hasID, err := b.jsonObject(&p, 0, 1, false)
+	r := &b.jr
+	r.reset(line)
+	tok, err := r.read()
 	if err != nil {
-		return b.syntaxError(line, err)
+		return b.syntaxError(r.text, err)
 	}
-	if err := p.end(); err != nil {
-		return b.syntaxError(line, err)
+	if kind := tok.Kind(); kind != '{' {
+		if kind == '[' {
+			err = r.skipRest()
+		} else if _, special := r.special(); special {
+			kind = '0'
+		}
+		if err != nil {
+			return b.syntaxError(r.text, err)
+		}
+		return b.errorf("", "expected a JSON object (one example per line), found %s", kindName(kind))
+	}
+	id, hasID, err := b.jsonObject(r, 0, true, false)
+	if err == nil {
+		err = r.end()
+	}
+	if err != nil {
+		return b.syntaxError(r.text, err)
 	}
 	if !hasID {
 		return b.errorf("id", `missing "id" (each example needs a string or integer id)`)
@@ -268,22 +277,7 @@ func (b *exBuilder) jsonLine(line []byte) error {
 	return b.addID(id)
 }
 
-func jsonKindAt(c byte) string {
-	switch c {
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	default:
-		return "a number"
-	}
-}
-
-// syntaxError adds the line to a scanner error; *Error passes through.
+// syntaxError adds the line to a JSON syntax error; *Error passes through.
 func (b *exBuilder) syntaxError(line []byte, err error) error {
 	var se *syntaxError
 	if errors.As(err, &se) {
@@ -297,129 +291,90 @@ func (b *exBuilder) syntaxError(line []byte, err error) error {
 	return err
 }
 
-// jsonObject reads the object at p.pos, its members named b.name[:prefix]
-// + "." + key. At the top (depth 1) it returns the id. emptyKey records
-// that an enclosing key was "".
-func (b *exBuilder) jsonObject(p *jparser, prefix, depth int, emptyKey bool) (id string, hasID bool, err error) {
-	if depth > maxDepth {
-		return "", false, p.tooDeep()
-	}
-	top := depth == 1
-	p.pos++ // '{'
-	p.ws()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return "", false, nil
-	}
+// jsonObject reads the members of the object whose '{' was just read,
+// named b.name[:prefix] + "." + key. At the top it returns the id.
+// emptyKey records that an enclosing key was "".
+func (b *exBuilder) jsonObject(r *jreader, prefix int, top, emptyKey bool) (id string, hasID bool, err error) {
 	for {
-		ks, ke, plain, err := p.key()
-		if err != nil {
-			return "", false, err
+		tok, err := r.read()
+		if err != nil || tok.Kind() == '}' {
+			return id, hasID, err
 		}
 		b.name = b.name[:prefix]
 		if !top {
 			b.name = append(b.name, '.')
 		}
-		empty := emptyKey || ks == ke
-		if plain {
-			b.name = append(b.name, p.data[ks:ke]...)
+		key := tok.String()
+		b.name = append(b.name, key...)
+		if !top || key != "id" {
+			err = b.jsonMember(r, emptyKey || key == "")
+		} else if v, ok, idErr := b.idValue(r); idErr != nil || !ok {
+			err = idErr
+		} else if hasID {
+			err = b.errorf("id", "given twice in one example")
 		} else {
-			b.name = append(b.name, decodeString(p.data, ks, ke, plain)...)
+			id, hasID = v, true
 		}
-		isID := top && string(b.name) == "id"
-		p.ws()
-		if p.pos >= len(p.data) {
-			return "", false, p.eof()
-		}
-		switch c := p.data[p.pos]; {
-		case c == '{':
-			if isID {
-				return "", false, b.errorf("id", "id is an object; it must be a string or an integer")
-			}
-			if _, _, err := b.jsonObject(p, len(b.name), depth+1, empty); err != nil {
-				return "", false, err
-			}
-		case c == '"':
-			s, e, splain, err := p.scanString()
-			if err != nil {
-				return "", false, err
-			}
-			if isID {
-				if hasID {
-					return "", false, b.errorf("id", "given twice in one example")
-				}
-				id, hasID = decodeString(p.data, s, e, splain), true
-			}
-		case c == 't' || c == 'f':
-			word, v := "true", 1.0
-			if c == 'f' {
-				word, v = "false", 0
-			}
-			if err := p.literal(word); err != nil {
-				return "", false, err
-			}
-			if isID {
-				return "", false, b.errorf("id", "id is a boolean; it must be a string or an integer")
-			}
-			if err := b.putJSON(v, empty); err != nil {
-				return "", false, err
-			}
-		case c == 'n':
-			if err := p.literal("null"); err != nil {
-				return "", false, err
-			}
-		case c == '[':
-			if isID {
-				return "", false, b.errorf("id", "id is an array; it must be a string or an integer")
-			}
-			if err := p.skipArray(depth + 1); err != nil {
-				return "", false, err
-			}
-		case c == '-' || isDigit(c):
-			s, e, kind, special, err := p.scanNumber()
-			if err != nil {
-				return "", false, err
-			}
-			if isID {
-				if kind != numInt {
-					return "", false, b.errorf("id", "id %s is not an integer; it must be a string or an integer", p.data[s:e])
-				}
-				if hasID {
-					return "", false, b.errorf("id", "given twice in one example")
-				}
-				id, hasID = string(p.data[s:e]), true
-				break
-			}
-			v := special
-			if kind != numNonFinite {
-				v, err = strconv.ParseFloat(string(p.data[s:e]), 64)
-				if err != nil {
-					return "", false, b.errorf(string(b.name), "number %s is out of range for a 64-bit float", p.data[s:e])
-				}
-			}
-			if err := b.putJSON(v, empty); err != nil {
-				return "", false, err
-			}
-		case c == 'N' || c == 'I':
-			v, err := p.special()
-			if err != nil {
-				return "", false, err
-			}
-			if isID {
-				return "", false, b.errorf("id", "id is %v; it must be a string or an integer", v)
-			}
-			if err := b.putJSON(v, empty); err != nil {
-				return "", false, err
-			}
-		default:
-			return "", false, p.errAt(p.pos, "looking for beginning of value")
-		}
-		if done, err := p.afterMember(); err != nil {
+		if err != nil {
 			return "", false, err
-		} else if done {
-			return id, hasID, nil
 		}
 	}
+}
+
+// idValue reads the value of the top-level "id", which must be a string
+// or an integer; ok is false for null.
+func (b *exBuilder) idValue(r *jreader) (id string, ok bool, err error) {
+	tok, err := r.read()
+	if err != nil {
+		return "", false, err
+	}
+	switch kind := tok.Kind(); kind {
+	case '{', '[', 't', 'f':
+		return "", false, b.errorf("id", "id is %s; it must be a string or an integer", kindName(kind))
+	case 'n':
+		return "", false, nil
+	case '0':
+		lit := tok.String()
+		if strings.ContainsAny(lit, ".eE") {
+			return "", false, b.errorf("id", "id %s is not an integer; it must be a string or an integer", lit)
+		}
+		return lit, true, nil
+	}
+	if v, special := r.special(); special {
+		return "", false, b.errorf("id", "id is %v; it must be a string or an integer", v)
+	}
+	return tok.String(), true, nil
+}
+
+// jsonMember reads the value of the member named b.name. empty says a key
+// on its path is "".
+func (b *exBuilder) jsonMember(r *jreader, empty bool) error {
+	tok, err := r.read()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case '{':
+		_, _, err := b.jsonObject(r, len(b.name), false, empty)
+		return err
+	case '[':
+		return r.skipRest()
+	case 't':
+		return b.putJSON(1, empty)
+	case 'f':
+		return b.putJSON(0, empty)
+	case '0':
+		v, err := tok.Float()
+		if err != nil {
+			return b.errorf(string(b.name), "number %s is out of range for a 64-bit float", tok.String())
+		}
+		return b.putJSON(v, empty)
+	case '"':
+		if v, special := r.special(); special {
+			return b.putJSON(v, empty)
+		}
+	}
+	return nil
 }
 
 // csvColumn is the state of one CSV column.
@@ -445,26 +400,9 @@ func (b *exBuilder) readCSV(br *bufio.Reader) error {
 		return csvError(b.source, err)
 	}
 	b.line, _ = r.FieldPos(0)
-	idCol := -1
-	cols := make([]csvColumn, len(header))
-	seen := map[string]int{}
-	for i, h := range header {
-		name := strings.TrimSpace(h)
-		if name == "" {
-			continue
-		}
-		if j, dup := seen[name]; dup {
-			return b.errorf(name, "duplicate column name (columns %d and %d)", j+1, i+1)
-		}
-		seen[name] = i
-		if name == "id" {
-			idCol = i
-			continue
-		}
-		cols[i].col = b.col([]byte(name))
-	}
-	if idCol < 0 {
-		return b.errorf("id", `no "id" column in the header`)
+	cols, idCol, err := b.csvHeader(header)
+	if err != nil {
+		return err
 	}
 	for {
 		rec, err := r.Read()
@@ -476,38 +414,7 @@ func (b *exBuilder) readCSV(br *bufio.Reader) error {
 		}
 		b.line, _ = r.FieldPos(0)
 		for i, cell := range rec {
-			cs := &cols[i]
-			if cs.col == nil {
-				continue
-			}
-			cell = strings.TrimSpace(cell)
-			if cell == "" {
-				continue
-			}
-			v, ok, err := cellNumber(cell)
-			if !ok {
-				v, ok = csvBool(cell)
-			}
-			switch {
-			case err != nil:
-				return b.errorf(cs.col.name, "%v", err)
-			case !ok:
-				if cs.numLine > 0 {
-					return b.errorf(cs.col.name, "%q is not a number, but the column holds numbers (line %d)", cell, cs.numLine)
-				}
-				if cs.textLine == 0 {
-					cs.textLine, cs.text = b.line, cell
-				}
-				continue
-			case cs.textLine > 0:
-				line := b.line
-				b.line = cs.textLine
-				return b.errorf(cs.col.name, "%q is not a number, but the column holds numbers (line %d)", cs.text, line)
-			}
-			if cs.numLine == 0 {
-				cs.numLine = b.line
-			}
-			if err := b.put(cs.col, v); err != nil {
+			if err := b.csvCell(&cols[i], strings.TrimSpace(cell)); err != nil {
 				return err
 			}
 		}
@@ -519,6 +426,64 @@ func (b *exBuilder) readCSV(br *bufio.Reader) error {
 			return err
 		}
 	}
+}
+
+// csvHeader reads the header: the columns, and which holds the ids.
+func (b *exBuilder) csvHeader(header []string) (cols []csvColumn, idCol int, err error) {
+	idCol = -1
+	cols = make([]csvColumn, len(header))
+	seen := map[string]int{}
+	for i, h := range header {
+		name := strings.TrimSpace(h)
+		if name == "" {
+			continue
+		}
+		if j, dup := seen[name]; dup {
+			return nil, 0, b.errorf(name, "duplicate column name (columns %d and %d)", j+1, i+1)
+		}
+		seen[name] = i
+		if name == "id" {
+			idCol = i
+			continue
+		}
+		cols[i].col = b.col([]byte(name))
+	}
+	if idCol < 0 {
+		return nil, 0, b.errorf("id", `no "id" column in the header`)
+	}
+	return cols, idCol, nil
+}
+
+// csvCell reads the cell of column cs in the current row: a number, a
+// boolean, or text, which a column of numbers may not hold.
+func (b *exBuilder) csvCell(cs *csvColumn, cell string) error {
+	if cs.col == nil || cell == "" {
+		return nil
+	}
+	v, ok, err := cellNumber(cell)
+	if !ok {
+		v, ok = csvBool(cell)
+	}
+	switch {
+	case err != nil:
+		return b.errorf(cs.col.name, "%v", err)
+	case !ok:
+		if cs.numLine > 0 {
+			return b.errorf(cs.col.name, "%q is not a number, but the column holds numbers (line %d)", cell, cs.numLine)
+		}
+		if cs.textLine == 0 {
+			cs.textLine, cs.text = b.line, cell
+		}
+		return nil
+	case cs.textLine > 0:
+		line := b.line
+		b.line = cs.textLine
+		return b.errorf(cs.col.name, "%q is not a number, but the column holds numbers (line %d)", cs.text, line)
+	}
+	if cs.numLine == 0 {
+		cs.numLine = b.line
+	}
+	return b.put(cs.col, v)
 }
 
 // csvBool reads a true or false cell (pandas writes True and False).

@@ -1,13 +1,14 @@
 package metrics
 
 import (
+	"bytes"
 	"errors"
-	"fmt"
-	"regexp"
+	"io"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/modelci/modelci/internal/inputerr"
 )
 
 // yamlBudget bounds the nodes visited, aliases followed: a file of a few
@@ -19,25 +20,16 @@ const yamlMaxDepth = 1000
 
 func parseYAMLMetrics(source string, data []byte) (*Set, error) {
 	var doc yaml.Node
-	if err := yamlUnmarshal(data, &doc); err != nil {
-		return nil, yamlError(source, err)
+	err := inputerr.DecodeYAML(source, yaml.NewDecoder(bytes.NewReader(data)), &doc)
+	if err != nil && err != io.EOF {
+		return nil, err
 	}
 	c := newCollector(source, FormatYAML)
-	root := &doc
-	for root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		root = root.Content[0]
-	}
-	if root.Kind == yaml.AliasNode && root.Alias != nil {
-		root = root.Alias
-	}
-	switch root.Kind {
-	case yaml.MappingNode:
-	case yaml.DocumentNode, 0:
+	root := inputerr.YAMLRoot(&doc)
+	switch {
+	case root == nil:
 		return c.set(), nil // empty: Parse reports no metrics
-	default:
-		if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
-			return c.set(), nil
-		}
+	case root.Kind != yaml.MappingNode:
 		return nil, c.errorf(root.Line, "", "expected a mapping of metric names to values at the top level, found %s", yamlKind(root))
 	}
 	w := &yamlWalker{c: c, budget: yamlBudget}
@@ -45,28 +37,6 @@ func parseYAMLMetrics(source string, data []byte) (*Set, error) {
 		return nil, err
 	}
 	return c.set(), nil
-}
-
-// yamlUnmarshal guards against panics in the YAML library: a malformed
-// file must be an error, never a crash.
-func yamlUnmarshal(data []byte, v *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: malformed document (%v)", r)
-		}
-	}()
-	return yaml.Unmarshal(data, v)
-}
-
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func yamlError(source string, err error) error {
-	msg := err.Error()
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: source, Line: line, Err: errors.New("invalid YAML: " + m[2])}
-	}
-	return &Error{File: source, Err: errors.New("invalid YAML: " + strings.TrimPrefix(msg, "yaml: "))}
 }
 
 func yamlKind(n *yaml.Node) string {
@@ -92,14 +62,11 @@ func (w *yamlWalker) mapping(n *yaml.Node, prefix, path string, emptyKey bool, d
 		return w.c.errorf(n.Line, prefix, "nesting deeper than %d levels (an alias cycle?)", yamlMaxDepth)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind == yaml.AliasNode && k.Alias != nil {
-			k = k.Alias
-		}
+		k, v := inputerr.Resolve(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return w.c.errorf(k.Line, prefix, "mapping key is %s, not a name", yamlKind(k))
 		}
-		if k.ShortTag() == "!!merge" {
+		if inputerr.IsMerge(k) {
 			return w.c.errorf(k.Line, prefix, "merge keys (<<) are not supported in metrics files")
 		}
 		if err := w.value(v, joinName(prefix, k.Value, path == ""), pathKey(path, k.Value), emptyKey || k.Value == "", k.Line, depth); err != nil {

@@ -9,47 +9,23 @@ import (
 	"math"
 	"os"
 	"path"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/inputerr"
 )
 
 // Error is an input error in a policy file: which file, where in it, and
-// what was expected. The CLI reports it with exit code 2.
-type Error struct {
-	// File names the file.
-	File string
-	// Line is the 1-based line, or 0 when unknown or not meaningful.
-	Line int
-	// Key locates the problem in the file as a path of keys, metric
-	// patterns quoted: `confidence`, `defaults.max_drop`,
-	// `metrics."accuracy".min`. For an unknown key it is the path of the
-	// mapping that holds it (empty at the top level). Empty when the
-	// problem is not at a key.
-	Key string
-	// Err says what is wrong.
-	Err error
-}
-
-// Error formats the error as `file: line N: key: message`, leaving out
-// what is unknown.
-func (e *Error) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += fmt.Sprintf(": line %d", e.Line)
-	}
-	if e.Key != "" {
-		s += ": " + e.Key
-	}
-	return s + ": " + e.Err.Error()
-}
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
+// what was expected. The CLI reports it with exit code 2. Its Key locates
+// the problem as a path of keys, metric patterns quoted: `confidence`,
+// `defaults.max_drop`, `metrics."accuracy".min`; for an unknown key, the
+// path of the mapping that holds it (empty at the top level). It formats
+// as `file: line N: key: message`, leaving out what is unknown.
+type Error = inputerr.Error
 
 // ErrUnknownKey is wrapped by the Err of an Error about a key the file
 // format does not have.
@@ -87,30 +63,11 @@ func Load(name string) (*Policy, error) {
 func Parse(source string, data []byte) (*Policy, error) {
 	p := &Policy{Source: source, Confidence: DefaultConfidence, Resamples: DefaultResamples}
 	ps := parser{source: source}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := decode(dec, &doc); err != nil {
-		if err == io.EOF {
-			return p, nil
-		}
-		return nil, ps.yamlError(err)
+	root, err := ps.document(data)
+	if err != nil {
+		return nil, err
 	}
-	var extra yaml.Node
-	switch err := decode(dec, &extra); {
-	case err == nil:
-		return nil, &Error{File: source, Line: extra.Line, Err: errors.New("a policy file holds one YAML document; found another")}
-	case err != io.EOF:
-		return nil, ps.yamlError(err)
-	}
-	root := &doc
-	if root.Kind == yaml.DocumentNode {
-		if len(root.Content) == 0 {
-			return p, nil
-		}
-		root = root.Content[0]
-	}
-	root = resolve(root)
-	if isNull(root) {
+	if root == nil {
 		return p, nil
 	}
 	fields, err := ps.mapping(root, "", topKeys)
@@ -119,73 +76,69 @@ func Parse(source string, data []byte) (*Policy, error) {
 	}
 	var defaultsLine int
 	for _, f := range fields {
-		switch f.key {
-		case "version":
-			v, err := ps.integer(f.val, f.key)
-			if err != nil {
-				return nil, err
-			}
-			if v != 1 {
-				return nil, ps.errorf(f.val, f.key, "unsupported version %d (expected 1)", v)
-			}
-		case "confidence":
-			v, err := ps.number(f.val, f.key)
-			if err != nil {
-				return nil, err
-			}
-			if !(v > 0 && v < 1) {
-				return nil, ps.errorf(f.val, f.key, "%s is out of range (expected a level between 0 and 1, exclusive, like 0.95)", f.val.Value)
-			}
-			p.Confidence = v
-		case "resamples":
-			v, err := ps.integer(f.val, f.key)
-			if err != nil {
-				return nil, err
-			}
-			if v < minResamples || v > maxResamples {
-				return nil, ps.errorf(f.val, f.key, "%d is out of range (expected %d to %d, like 2000)", v, minResamples, maxResamples)
-			}
-			p.Resamples = int(v)
-		case "seed":
-			var v uint64
-			if err := ps.scalar(f.val, f.key, "a non-negative integer", &v, "!!int"); err != nil {
-				return nil, err
-			}
-			p.Seed = v
-		case "defaults":
-			r, err := ps.rule(f.val, f.key)
-			if err != nil {
-				return nil, err
-			}
-			p.Defaults = r
+		if f.key == "defaults" {
 			defaultsLine = f.line
-		case "metrics":
-			rules, err := ps.metrics(f.val)
-			if err != nil {
-				return nil, err
-			}
-			p.Metrics = rules
+		}
+		if err := ps.top(p, f); err != nil {
+			return nil, err
 		}
 	}
 	for _, m := range p.Metrics {
 		r := p.Defaults.overlay(m.Rule)
 		if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-			return nil, &Error{File: source, Line: m.Line, Key: metricKey(m.Pattern),
-				Err: fmt.Errorf("min %s is greater than max %s once the defaults (line %d) apply", strconv.FormatFloat(*r.Min, 'g', -1, 64), strconv.FormatFloat(*r.Max, 'g', -1, 64), defaultsLine)}
+			return nil, ps.errorAt(m.Line, metricKey(m.Pattern), "min %s is greater than max %s once the defaults (line %d) apply", fmtFloat(*r.Min), fmtFloat(*r.Max), defaultsLine)
 		}
 	}
 	return p, nil
 }
 
-// decode decodes the next document, turning a panic of the YAML parser
-// into an error.
-func decode(dec *yaml.Decoder, n *yaml.Node) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("yaml: %v", r)
+// document decodes the one YAML document of a policy file and returns its
+// top value; nil when the file is empty or null.
+func (ps parser) document(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc, extra yaml.Node
+	if err := inputerr.DecodeYAML(ps.source, dec, &doc); err != nil {
+		if err == io.EOF {
+			return nil, nil
 		}
-	}()
-	return dec.Decode(n)
+		return nil, err
+	}
+	switch err := inputerr.DecodeYAML(ps.source, dec, &extra); {
+	case err == nil:
+		return nil, ps.errorAt(extra.Line, "", "a policy file holds one YAML document; found another")
+	case err != io.EOF:
+		return nil, err
+	}
+	return inputerr.YAMLRoot(&doc), nil
+}
+
+// top sets the policy value of the top-level key f.
+func (ps parser) top(p *Policy, f field) error {
+	var err error
+	switch f.key {
+	case "version":
+		var v int64
+		if v, err = ps.integer(f.val, f.key); err == nil && v != 1 {
+			err = ps.errorf(f.val, f.key, "unsupported version %d (expected 1)", v)
+		}
+	case "confidence":
+		if p.Confidence, err = ps.number(f.val, f.key); err == nil && !(p.Confidence > 0 && p.Confidence < 1) {
+			err = ps.errorf(f.val, f.key, "%s is out of range (expected a level between 0 and 1, exclusive, like 0.95)", f.val.Value)
+		}
+	case "resamples":
+		var v int64
+		if v, err = ps.integer(f.val, f.key); err == nil && (v < minResamples || v > maxResamples) {
+			err = ps.errorf(f.val, f.key, "%d is out of range (expected %d to %d, like 2000)", v, minResamples, maxResamples)
+		}
+		p.Resamples = int(v)
+	case "seed":
+		err = ps.scalar(f.val, f.key, "a non-negative integer", &p.Seed, "!!int")
+	case "defaults":
+		p.Defaults, err = ps.rule(f.val, f.key)
+	case "metrics":
+		p.Metrics, err = ps.metrics(f.val)
+	}
+	return err
 }
 
 // parser turns YAML nodes into policy values, with errors naming the file.
@@ -198,34 +151,14 @@ type field struct {
 	val  *yaml.Node
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// yamlError turns a YAML syntax error into an *Error.
-func (ps parser) yamlError(err error) error {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &Error{File: ps.source, Line: line, Err: fmt.Errorf("invalid YAML: %s", m[2])}
-	}
-	return &Error{File: ps.source, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(msg, "yaml: "))}
+// errorAt returns an *Error at line and the key path at.
+func (ps parser) errorAt(line int, at, format string, args ...any) error {
+	return &Error{File: ps.source, Line: line, Key: at, Path: true, Err: fmt.Errorf(format, args...)}
 }
 
-// errorf returns an *Error at node n and key.
-func (ps parser) errorf(n *yaml.Node, key, format string, args ...any) error {
-	return &Error{File: ps.source, Line: n.Line, Key: key, Err: fmt.Errorf(format, args...)}
-}
-
-// resolve follows aliases to the node they name.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-// isNull reports whether n is an empty value (`key:` or `~` or null).
-func isNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+// errorf returns an *Error at node n and the key path at.
+func (ps parser) errorf(n *yaml.Node, at, format string, args ...any) error {
+	return ps.errorAt(n.Line, at, format, args...)
 }
 
 // describe names what a node holds, for messages.
@@ -236,7 +169,7 @@ func describe(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
-		if isNull(n) {
+		if inputerr.IsNull(n) {
 			return "nothing"
 		}
 		return strconv.Quote(n.Value)
@@ -244,11 +177,13 @@ func describe(n *yaml.Node) string {
 	return "something else"
 }
 
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
 // mapping returns the keys of a mapping node in order. allowed lists the
 // keys it may have; nil allows any. A null node is an empty mapping.
 func (ps parser) mapping(n *yaml.Node, at string, allowed []string) ([]field, error) {
-	n = resolve(n)
-	if isNull(n) {
+	n = inputerr.Resolve(n)
+	if inputerr.IsNull(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
@@ -261,18 +196,18 @@ func (ps parser) mapping(n *yaml.Node, at string, allowed []string) ([]field, er
 	var out []field
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), n.Content[i+1]
+		k, v := inputerr.Resolve(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return nil, ps.errorf(k, at, "expected a key, found %s", describe(k))
 		}
-		if k.ShortTag() == "!!merge" {
+		if inputerr.IsMerge(k) {
 			return nil, ps.errorf(k, at, "merge keys (<<) are not supported; write the keys out")
 		}
 		if first, dup := seen[k.Value]; dup {
 			return nil, ps.errorf(k, at, "duplicate key %q (first at line %d)", k.Value, first)
 		}
 		seen[k.Value] = k.Line
-		if allowed != nil && !contains(allowed, k.Value) {
+		if allowed != nil && !slices.Contains(allowed, k.Value) {
 			hint := ""
 			if s := suggest(k.Value, allowed); s != "" {
 				hint = fmt.Sprintf("; did you mean %q?", s)
@@ -294,10 +229,10 @@ func (ps parser) metrics(n *yaml.Node) ([]NamedRule, error) {
 	for _, f := range fields {
 		key := metricKey(f.key)
 		if f.key == "" {
-			return nil, &Error{File: ps.source, Line: f.line, Key: "metrics", Err: errors.New("empty metric name")}
+			return nil, ps.errorAt(f.line, "metrics", "empty metric name")
 		}
 		if _, err := path.Match(f.key, ""); err != nil {
-			return nil, &Error{File: ps.source, Line: f.line, Key: key, Err: fmt.Errorf("bad glob pattern: %w (see path.Match: *, ?, [a-z], \\ escapes)", err)}
+			return nil, ps.errorAt(f.line, key, "bad glob pattern: %w (see path.Match: *, ?, [a-z], \\ escapes)", err)
 		}
 		r, err := ps.rule(f.val, key)
 		if err != nil {
@@ -323,7 +258,7 @@ func (ps parser) rule(n *yaml.Node, at string) (Rule, error) {
 		key := at + "." + f.key
 		switch f.key {
 		case "direction":
-			v := resolve(f.val)
+			v := inputerr.Resolve(f.val)
 			if v.Kind != yaml.ScalarNode || (v.Value != "higher" && v.Value != "lower") || v.ShortTag() != "!!str" {
 				return r, ps.errorf(v, key, "%s is not a direction (expected higher or lower)", describe(v))
 			}
@@ -357,16 +292,15 @@ func (ps parser) rule(n *yaml.Node, at string) (Rule, error) {
 		}
 	}
 	if r.Min != nil && r.Max != nil && *r.Min > *r.Max {
-		return r, &Error{File: ps.source, Line: minLine, Key: at,
-			Err: fmt.Errorf("min %s is greater than max %s", strconv.FormatFloat(*r.Min, 'g', -1, 64), strconv.FormatFloat(*r.Max, 'g', -1, 64))}
+		return r, ps.errorAt(minLine, at, "min %s is greater than max %s", fmtFloat(*r.Min), fmtFloat(*r.Max))
 	}
 	return r, nil
 }
 
 // scalar decodes a scalar node whose tag is one of tags into out.
 func (ps parser) scalar(n *yaml.Node, key, expected string, out any, tags ...string) error {
-	n = resolve(n)
-	if n.Kind != yaml.ScalarNode || !contains(tags, n.ShortTag()) {
+	n = inputerr.Resolve(n)
+	if n.Kind != yaml.ScalarNode || !slices.Contains(tags, n.ShortTag()) {
 		return ps.errorf(n, key, "expected %s, found %s", expected, describe(n))
 	}
 	if err := n.Decode(out); err != nil {
@@ -382,7 +316,7 @@ func (ps parser) number(n *yaml.Node, key string) (float64, error) {
 		return 0, err
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, ps.errorf(resolve(n), key, "expected a finite number, found %s", describe(resolve(n)))
+		return 0, ps.errorf(inputerr.Resolve(n), key, "expected a finite number, found %s", describe(inputerr.Resolve(n)))
 	}
 	return v, nil
 }
@@ -396,7 +330,7 @@ func (ps parser) integer(n *yaml.Node, key string) (int64, error) {
 
 // change parses an allowed change: a non-negative number, or a percentage.
 func (ps parser) change(n *yaml.Node, key string) (Change, error) {
-	n = resolve(n)
+	n = inputerr.Resolve(n)
 	const expected = "a non-negative number like 0.005, or a percentage of |base| like 0.5%"
 	bad := func() (Change, error) {
 		return Change{}, ps.errorf(n, key, "%s is not an allowed change (expected %s)", describe(n), expected)
@@ -428,15 +362,6 @@ func (ps parser) change(n *yaml.Node, key string) (Change, error) {
 		return bad()
 	}
 	return c, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // suggest returns the candidate closest to s when it is a likely typo.
