@@ -48,12 +48,13 @@ package policy
 
 import (
 	"fmt"
-	"github.com/modelci/modelci/internal/numfmt"
 	"math"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/modelci/modelci/internal/numfmt"
 
 	"github.com/modelci/modelci/internal/compare"
 )
