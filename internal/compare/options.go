@@ -7,6 +7,11 @@ const (
 	// DefaultResamples is the number of bootstrap resamples when
 	// Options.Resamples is 0: enough for stable 95% percentile bounds.
 	DefaultResamples = 2000
+	// MinResamples and MaxResamples bound the resamples setting wherever it
+	// is given (a flag, a Dagger argument, the policy file): fewer gives
+	// unstable percentile bounds, more costs memory for nothing.
+	MinResamples = 100
+	MaxResamples = 1_000_000
 )
 
 // Options configure a comparison. Zero values take defaults.
@@ -14,8 +19,8 @@ type Options struct {
 	// Level is the confidence level of the intervals, in (0, 1);
 	// 0 means DefaultLevel.
 	Level float64
-	// Resamples is the number of bootstrap resamples; 0 means
-	// DefaultResamples.
+	// Resamples is the number of bootstrap resamples, from MinResamples to
+	// MaxResamples; 0 means DefaultResamples.
 	Resamples int
 	// Seed seeds the bootstrap; the same seed gives the same intervals.
 	// 0 is a valid seed. Every metric is resampled with this seed, so a

@@ -102,8 +102,8 @@ const (
 // Bounds of the resamples setting, the same for a flag, a Dagger argument
 // and the policy file.
 const (
-	MinResamples = 100
-	MaxResamples = 1_000_000
+	MinResamples = compare.MinResamples
+	MaxResamples = compare.MaxResamples
 )
 
 // Run reads both sides and the policy, compares head with base under the

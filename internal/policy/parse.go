@@ -37,12 +37,6 @@ var (
 	ruleKeys = []string{"direction", "min", "max", "max_drop", "max_increase", "require_significance"}
 )
 
-// Limits on the values of top-level keys.
-const (
-	minResamples = 100
-	maxResamples = 1_000_000
-)
-
 // Load reads and parses the policy file at path. A file that does not
 // exist gives an error that matches fs.ErrNotExist.
 func Load(name string) (*Policy, error) {
@@ -127,8 +121,8 @@ func (ps parser) top(p *Policy, f field) error {
 		}
 	case "resamples":
 		var v int64
-		if v, err = ps.integer(f.val, f.key); err == nil && (v < minResamples || v > maxResamples) {
-			err = ps.errorf(f.val, f.key, "%d is out of range (expected %d to %d, like 2000)", v, minResamples, maxResamples)
+		if v, err = ps.integer(f.val, f.key); err == nil && (v < compare.MinResamples || v > compare.MaxResamples) {
+			err = ps.errorf(f.val, f.key, "%d is out of range (expected %d to %d, like %d)", v, compare.MinResamples, compare.MaxResamples, compare.DefaultResamples)
 		}
 		p.Resamples = int(v)
 	case "seed":

@@ -191,7 +191,7 @@ func FuzzParse(fz *testing.F) {
 			}
 			return
 		}
-		if !(p.Confidence > 0 && p.Confidence < 1) || p.Resamples < minResamples {
+		if !(p.Confidence > 0 && p.Confidence < 1) || p.Resamples < compare.MinResamples {
 			t.Fatalf("invalid policy accepted: %+v", p)
 		}
 		for _, m := range p.Metrics {

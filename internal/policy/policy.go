@@ -61,8 +61,8 @@ import (
 
 // Defaults of a policy file that does not set them.
 const (
-	DefaultConfidence = 0.95
-	DefaultResamples  = 2000
+	DefaultConfidence = compare.DefaultLevel
+	DefaultResamples  = compare.DefaultResamples
 )
 
 // Verdict is the outcome of a gate.
