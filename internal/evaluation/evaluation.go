@@ -51,10 +51,14 @@ type Side struct {
 	Metrics *Input
 	// Examples is the per-example results file, or nil.
 	Examples *Input
+	// Overlay, when not nil, is a later measurement of the same model
+	// (the pipeline's interleaved latency run): its metrics and its
+	// per-example columns, matched by id, replace the same-named ones.
+	Overlay *Side
 }
 
 // Empty reports whether the side gives no file.
-func (s Side) Empty() bool { return s.Metrics == nil && s.Examples == nil }
+func (s Side) Empty() bool { return s.Metrics == nil && s.Examples == nil && s.Overlay == nil }
 
 // Overrides replace the policy's comparison settings; nil keeps the policy's
 // (or, without a policy, the defaults: DefaultConfidence, DefaultResamples,
@@ -182,17 +186,11 @@ func options(pol *policy.Policy, o Overrides) (compare.Options, error) {
 // readSides reads the aggregate files of both sides and pairs their
 // per-example results by id, when either side has some.
 func readSides(req Request) (base, head *metrics.Set, paired *metrics.Paired, err error) {
-	if base, err = readMetrics(req.Base.Metrics, req.MetricsFormat); err != nil {
-		return nil, nil, nil, err
-	}
-	if head, err = readMetrics(req.Head.Metrics, req.MetricsFormat); err != nil {
-		return nil, nil, nil, err
-	}
-	be, err := readExamples(req.Base.Examples, req.ExamplesFormat)
+	base, be, err := readSide(req.Base, req.MetricsFormat, req.ExamplesFormat)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	he, err := readExamples(req.Head.Examples, req.ExamplesFormat)
+	head, he, err := readSide(req.Head, req.MetricsFormat, req.ExamplesFormat)
 	if err != nil {
 		return nil, nil, nil, err
 	}
