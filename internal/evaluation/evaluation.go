@@ -89,6 +89,10 @@ type Request struct {
 	// Policy is the gate's policy file (.modelci.yaml), or nil for none: the
 	// gate then passes.
 	Policy *Input
+	// ProposedPolicy is the policy file the head side proposes (its
+	// .modelci.yaml), or nil: when it differs from Policy, the report shows
+	// the change, and the gate still uses Policy.
+	ProposedPolicy *Input
 	// Overrides replace the policy's settings.
 	Overrides Overrides
 	// Title names what was compared in the report, e.g. the model.
@@ -118,15 +122,13 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	if req.Head.Empty() {
 		return report.Report{}, errors.New("nothing to compare: the head evaluation gives neither aggregate metrics nor per-example results")
 	}
-	var pol *policy.Policy
-	if req.Policy != nil {
-		data, err := readAll(req.Policy)
-		if err != nil {
-			return report.Report{}, err
-		}
-		if pol, err = policy.Parse(req.Policy.Name, data); err != nil {
-			return report.Report{}, err
-		}
+	pol, err := readPolicy(req.Policy)
+	if err != nil {
+		return report.Report{}, err
+	}
+	change, err := policyChange(pol, req.Policy, req.ProposedPolicy)
+	if err != nil {
+		return report.Report{}, err
 	}
 	opts, err := options(pol, req.Overrides)
 	if err != nil {
@@ -140,7 +142,7 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	if err != nil {
 		return report.Report{}, err
 	}
-	r := report.Report{Comparison: cmp, Title: req.Title}
+	r := report.Report{Comparison: cmp, Title: req.Title, PolicyChange: change}
 	if pol != nil {
 		v := pol.Evaluate(cmp)
 		r.Verdict = &v

@@ -162,6 +162,7 @@ func render(r Report, st style, limit int) string {
 	d := document{
 		top:     topOf(r, st, len(c.Metrics), t.counts),
 		viols:   violationsSection(r.Verdict, n),
+		policy:  policySection(r.PolicyChange, st, n),
 		middle:  t.noChanges(len(c.Metrics)),
 		changed: changesSection(t.changes, ci, st, n),
 		full:    fullSection(t.all, ci, st, n),
@@ -366,6 +367,7 @@ func fullSection(all []row, ci ciColumn, st style, n notes) *section {
 type document struct {
 	top     string
 	viols   *section
+	policy  *section
 	middle  string
 	changed *section
 	full    *section
@@ -373,14 +375,14 @@ type document struct {
 }
 
 func (d *document) size() int {
-	return len(d.top) + len(d.middle) + len(d.foot) + d.viols.size() + d.changed.size() + d.full.size()
+	return len(d.top) + len(d.middle) + len(d.foot) + d.viols.size() + d.policy.size() + d.changed.size() + d.full.size()
 }
 
 // fit leaves rows out until the document fits in limit bytes: the full
 // table's first, as the changes repeat what matters in it, then the
 // changes', and the violations' last, since they decide the verdict.
 func (d *document) fit(limit int) {
-	for _, s := range []*section{d.full, d.changed, d.viols} {
+	for _, s := range []*section{d.full, d.changed, d.policy, d.viols} {
 		for _, i := range s.dropOrder() {
 			if d.size() <= limit {
 				break
@@ -397,6 +399,7 @@ func (d *document) String(limit int) string {
 	b.Grow(d.size())
 	b.WriteString(d.top)
 	d.viols.write(&b)
+	d.policy.write(&b)
 	b.WriteString(d.middle)
 	d.changed.write(&b)
 	d.full.write(&b)

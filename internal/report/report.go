@@ -34,7 +34,11 @@
 //	    "policy": true                      // false when no policy was applied
 //	  },
 //	  "paired": 1797,
-//	  "unpaired": {"base": 3, "head": 0}
+//	  "unpaired": {"base": 3, "head": 0},
+//	  "policy_change": {                    // only when the pull request changes the policy
+//	    "gate": "base/.modelci.yaml", "proposed": "head/.modelci.yaml",
+//	    "changes": [{"key": "metrics.\"accuracy\"", "old": "{ min: 0.9 }", "new": null}]
+//	  }
 //	}
 package report
 
@@ -55,6 +59,8 @@ type Report struct {
 	Verdict *policy.Verdict
 	// Title optionally names what was compared, e.g. the model.
 	Title string
+	// PolicyChange is the pull request's change to the gate policy, or nil.
+	PolicyChange *PolicyChange
 }
 
 // Marker is the first line of every comment, hidden when rendered, so the
@@ -92,6 +98,7 @@ func JSON(r Report) ([]byte, error) {
 		Title:   r.Title,
 		Metrics: []jsonMetric{},
 		Gate:    jsonGate{Passed: true, Violations: []jsonViolation{}},
+		Policy:  newJSONPolicyChange(r.PolicyChange),
 	}
 	if c := r.Comparison; c != nil {
 		out.Paired, out.Unpaired = c.Paired, c.Unpaired
@@ -127,11 +134,12 @@ func JSON(r Report) ([]byte, error) {
 }
 
 type jsonReport struct {
-	Title    string           `json:"title,omitempty"`
-	Metrics  []jsonMetric     `json:"metrics"`
-	Gate     jsonGate         `json:"gate"`
-	Paired   int              `json:"paired"`
-	Unpaired compare.Unpaired `json:"unpaired"`
+	Title    string            `json:"title,omitempty"`
+	Metrics  []jsonMetric      `json:"metrics"`
+	Gate     jsonGate          `json:"gate"`
+	Paired   int               `json:"paired"`
+	Unpaired compare.Unpaired  `json:"unpaired"`
+	Policy   *jsonPolicyChange `json:"policy_change,omitempty"`
 }
 
 type jsonMetric struct {

@@ -44,6 +44,8 @@ func wantDefaults(fn, arg string) (any, bool) {
 		return string(evaluation.DefaultFormat), true
 	case "tag":
 		return "latest", true
+	case "policyFrom":
+		return steps.PolicyFromBase, true
 	}
 	return nil, false
 }

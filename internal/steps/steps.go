@@ -22,6 +22,13 @@ const (
 	ModelPath = "/model"
 	// EvalPath is where evaluation writes metrics.json and examples.jsonl.
 	EvalPath = "/eval"
+	// BaseModelPath and HeadModelPath are where the latency step finds
+	// the two models it times.
+	BaseModelPath = "/models/base"
+	HeadModelPath = "/models/head"
+	// LatencyPath is where the latency step writes base/ and head/, each
+	// an evaluation directory of latency metrics.
+	LatencyPath = "/latency"
 )
 
 // DefaultImage is the base image of the Python runtime.
@@ -40,10 +47,20 @@ func DefaultEvaluateCommand() []string {
 	return []string{"python3", "evaluate.py", "--model", ModelPath, "--out", EvalPath}
 }
 
+// ExampleLatencyCommand is the latency command of the bundled examples
+// (latency.py): it times both models in one process, interleaved, and
+// writes LatencyPath/base and LatencyPath/head. The latency step has no
+// default command: a source without one has no latency stage.
+func ExampleLatencyCommand() []string {
+	return []string{"python3", "latency.py", "--base", BaseModelPath, "--head", HeadModelPath, "--out", LatencyPath}
+}
+
 // DefaultTrainExclude are the source paths training does not read: the
 // evaluation script, the policy and docs, so an edit to them does not
 // retrain.
-func DefaultTrainExclude() []string { return []string{"evaluate.py", ".modelci.yaml", "*.md"} }
+func DefaultTrainExclude() []string {
+	return []string{"evaluate.py", "latency.py", ".modelci.yaml", "*.md"}
+}
 
 // TrainCommand returns the training command to run: command, or the default
 // with "--data /data" appended when hasData. A command of the user's is
@@ -65,6 +82,23 @@ func withDefault(command, def []string, hasData bool) []string {
 		return append(slices.Clip(command), "--data", DataPath)
 	}
 	return command
+}
+
+// Policy sources: which side's .modelci.yaml gates a pipeline.
+const (
+	// PolicyFromBase gates with the base branch's policy, so a pull request
+	// cannot loosen its own gate; the default.
+	PolicyFromBase = "base"
+	// PolicyFromHead gates with the head's policy, for trusted branches.
+	PolicyFromHead = "head"
+)
+
+// CheckPolicyFrom checks a policy source: PolicyFromBase or PolicyFromHead.
+func CheckPolicyFrom(from string) error {
+	if from != PolicyFromBase && from != PolicyFromHead {
+		return fmt.Errorf("policy-from %q: expected %q (the default: a pull request cannot loosen its own gate) or %q", from, PolicyFromBase, PolicyFromHead)
+	}
+	return nil
 }
 
 // Env is one environment variable.

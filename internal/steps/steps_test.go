@@ -83,3 +83,17 @@ func TestExplain(t *testing.T) {
 		t.Error("Explain(nil) is not nil")
 	}
 }
+
+func TestCheckPolicyFrom(t *testing.T) {
+	for _, ok := range []string{PolicyFromBase, PolicyFromHead} {
+		if err := CheckPolicyFrom(ok); err != nil {
+			t.Errorf("%q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "Base", "pr"} {
+		err := CheckPolicyFrom(bad)
+		if err == nil || !strings.Contains(err.Error(), `expected "base"`) {
+			t.Errorf("%q: err %v, want one naming the choices", bad, err)
+		}
+	}
+}
