@@ -145,7 +145,7 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	r := report.Report{Comparison: cmp, Title: req.Title, PolicyChange: change}
 	if pol != nil {
 		v := pol.Evaluate(cmp)
-		r.Verdict = &v
+		r.Verdict, r.Policy = &v, pol
 	}
 	return r, nil
 }

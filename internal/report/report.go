@@ -57,6 +57,10 @@ type Report struct {
 	Comparison *compare.Comparison
 	// Verdict is the gate's verdict; nil when no policy applied.
 	Verdict *policy.Verdict
+	// Policy is the policy the verdict applied, or nil: the comment asks it
+	// which metrics are gated, and how far past its limit each violation
+	// went, to list the worst first.
+	Policy *policy.Policy
 	// Title optionally names what was compared, e.g. the model.
 	Title string
 	// PolicyChange is the pull request's change to the gate policy, or nil.
