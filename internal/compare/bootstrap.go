@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"sort"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -103,16 +104,31 @@ func newBootJob(base, head []float64, resamples int, seed uint64, method bootstr
 	return j, nil
 }
 
-// interval returns the percentile interval of the resampled means; it
-// sorts them.
-func (j *bootJob) interval(level float64) Interval {
-	iv := Interval{Low: j.mean, High: j.mean, Level: level, Method: MethodBootstrap}
+// result returns the percentile interval of the resampled means at level
+// and the p-value of "the mean difference is 0"; it sorts the means.
+func (j *bootJob) result(level float64) (Interval, float64) {
 	if j.constant {
-		return iv
+		p := 0.0
+		if j.mean == 0 {
+			p = 1
+		}
+		return Interval{Low: j.mean, High: j.mean, Level: level, Method: MethodBootstrap}, p
 	}
 	slices.Sort(j.means)
-	iv.Low = quantile(j.means, (1-level)/2)
-	iv.High = quantile(j.means, (1+level)/2)
+	return PercentileInterval(j.means, level), BootstrapPValue(j.means)
+}
+
+// PercentileInterval returns the percentile interval at level of sorted,
+// the resampled values of a delta sorted in increasing order (not empty):
+// its (1-level)/2 and (1+level)/2 quantiles, interpolated linearly between
+// order statistics (R's type 7). A bound that is zero up to rounding
+// (within 1e-9 of the interval's width) is 0. Method is MethodBootstrap.
+// Producers of other bootstrapped results use it so that their intervals
+// are Compare's.
+func PercentileInterval(sorted []float64, level float64) Interval {
+	iv := Interval{Level: level, Method: MethodBootstrap}
+	iv.Low = quantile(sorted, (1-level)/2)
+	iv.High = quantile(sorted, (1+level)/2)
 	// Resampled means carry rounding error (mean + Σ(d-mean)/n): a bound
 	// that is zero up to that error is zero, so that an interval ending at
 	// zero counts as containing it.
@@ -124,6 +140,59 @@ func (j *bootJob) interval(level float64) Interval {
 		iv.High = 0
 	}
 	return iv
+}
+
+// BootstrapPValue returns the two-sided p-value of "the delta is 0" from
+// sorted, the resampled values of the delta in increasing order: the
+// smallest α for which PercentileInterval(sorted, 1-α) excludes 0. With q
+// the interpolated quantile function of sorted, it is 2·min(t₋, t₊), at
+// most 1, where t₋ is the largest p with q(p) ≤ 0 (0 when every value is
+// above 0) and t₊ is 1 minus the smallest p with q(p) ≥ 0 (0 when every
+// value is below 0): about twice the fraction of resamples on the far side
+// of 0, interpolated. So p < 1-level exactly when the interval at level
+// excludes 0, up to rounding. Values within 1e-9 of the range of sorted
+// count as 0. Its resolution is about 2/len(sorted): 0 means smaller than
+// that.
+func BootstrapPValue(sorted []float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return 1
+	}
+	tol := 1e-9 * (sorted[n-1] - sorted[0])
+	at := func(i int) float64 { // sorted[i], 0 when zero up to rounding
+		if math.Abs(sorted[i]) <= tol {
+			return 0
+		}
+		return sorted[i]
+	}
+	if n == 1 {
+		if at(0) == 0 {
+			return 1
+		}
+		return 0
+	}
+	// The last index at or below 0 and the first at or above it.
+	below := sort.Search(n, func(i int) bool { return at(i) > 0 }) - 1
+	above := sort.Search(n, func(i int) bool { return at(i) >= 0 })
+	last := float64(n - 1)
+	var tLow, tHigh float64
+	switch {
+	case below < 0:
+	case below == n-1:
+		tLow = 1
+	default:
+		x0, x1 := at(below), at(below+1)
+		tLow = (float64(below) + -x0/(x1-x0)) / last
+	}
+	switch {
+	case above == n:
+	case above == 0:
+		tHigh = 1
+	default:
+		x0, x1 := at(above-1), at(above)
+		tHigh = 1 - (float64(above-1)+-x0/(x1-x0))/last
+	}
+	return min(1, 2*min(tLow, tHigh))
 }
 
 // quantile returns the p-quantile of sorted x, interpolating linearly

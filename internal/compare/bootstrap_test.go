@@ -38,7 +38,8 @@ func pairedBootstrap(ctx context.Context, base, head []float64, resamples int, l
 	if err := runBootstraps(ctx, []*bootJob{j}, resamples); err != nil {
 		return Interval{}, err
 	}
-	return j.interval(level), nil
+	iv, _ := j.result(level)
+	return iv, nil
 }
 
 func TestPoissonTable(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/modelci/modelci/internal/metrics"
+	"github.com/modelci/modelci/internal/numfmt"
 )
 
 // Direction says which way a metric improves.
@@ -39,6 +40,11 @@ const (
 	New Status = "new"
 	// Removed: only base has a value.
 	Removed Status = "removed"
+	// ChangedNoInterval: both sides have a value and they differ, but
+	// there is no interval to say whether the change is significant (no
+	// per-example values, too few pairs, no standard errors). It is never
+	// read as improved or regressed.
+	ChangedNoInterval Status = "changed-no-interval"
 )
 
 // Interval methods, as Interval.Method and the JSON report name them.
@@ -81,9 +87,46 @@ type Result struct {
 	CI *Interval
 	// Status is the outcome.
 	Status Status
-	// Examples is the number of paired examples behind CI when the method
-	// is the bootstrap, else 0.
+	// Examples is the number of paired examples behind the values: the
+	// bootstrap's when CI is one, or the pairs that were too few for an
+	// interval (fewer than MinPairs); else 0.
 	Examples int
+	// P is the two-sided p-value of "the delta is 0" for this metric
+	// alone (the package doc says how it is computed); nil when there is
+	// no interval.
+	P *float64
+	// PAdjusted is P adjusted for the family of metrics of the report by
+	// Adjust; Compare sets it to P. The status follows it.
+	PAdjusted *float64
+	// MDE is the minimum detectable effect of a metric whose change is
+	// not significant: the size of a true change this evaluation would
+	// find significant in 80% of runs (see the package doc); nil
+	// otherwise.
+	MDE *float64
+	// Declared holds the values the aggregate files give for a metric
+	// whose shown values come from per-example values and disagree with
+	// them; nil when they agree or there are none.
+	Declared *Declared
+}
+
+// Declared is what the aggregate files give for a metric whose values
+// Compare takes from the per-example values instead; a side's value is nil
+// when its file does not give the metric.
+type Declared struct {
+	// Base and Head are the aggregate files' values.
+	Base, Head *float64
+}
+
+// Warning is something a reader of the report should know that is not an
+// error: a metric too small for an interval, an aggregate file that
+// disagrees with the per-example values, a policy pattern that matches no
+// metric.
+type Warning struct {
+	// Metric names the metric the warning is about; empty when it is
+	// about no single metric.
+	Metric string
+	// Message says what happened and what was done about it.
+	Message string
 }
 
 // Unpaired counts example ids present on one side only.
@@ -102,6 +145,11 @@ type Comparison struct {
 	Paired int
 	// Unpaired counts the examples present on one side only.
 	Unpaired Unpaired
+	// Family says how the metrics' p-values were adjusted for their
+	// number (Adjust); Compare leaves them unadjusted.
+	Family Family
+	// Warnings are the comparison's warnings, in metric order.
+	Warnings []Warning
 }
 
 // Compare compares head with base metric by metric, over the union of the
@@ -143,11 +191,17 @@ func Compare(ctx context.Context, base, head *metrics.Set, paired *metrics.Paire
 		return nil, fmt.Errorf("compare: %w", err)
 	}
 	for k, j := range jobs {
-		cmp.Metrics[jobResult[k]].CI = ptr(j.interval(c.level))
+		r := &cmp.Metrics[jobResult[k]]
+		iv, p := j.result(c.level)
+		r.CI, r.P = &iv, &p
 	}
 	for i := range cmp.Metrics {
 		r := &cmp.Metrics[i]
 		r.Status = status(r, slices.Contains(c.paired.BaseOnly, r.Name), slices.Contains(c.paired.HeadOnly, r.Name))
+	}
+	cmp.Warnings = c.warnings
+	if cmp.Family, err = Adjust(cmp.Metrics, NoCorrection, c.level); err != nil {
+		return nil, fmt.Errorf("compare: %w", err)
 	}
 	return cmp, nil
 }
@@ -161,6 +215,7 @@ type comparer struct {
 	resamples  int
 	seed       uint64
 	direction  func(name string) (Direction, bool) // may be nil
+	warnings   []Warning
 }
 
 // newComparer checks opts and fills in their defaults.
@@ -207,8 +262,8 @@ func (c *comparer) names() []string {
 }
 
 // compareValues fills r for metric name, all but its status and, when the
-// metric has paired values, its interval: it returns their bootstrap job
-// instead, for Compare to run with the others.
+// metric has enough paired values, its interval: it returns their
+// bootstrap job instead, for Compare to run with the others.
 func (c *comparer) compareValues(r *Result, name string) (*bootJob, error) {
 	r.Name = name
 	bm, inBase := c.base.Lookup(name)
@@ -219,29 +274,51 @@ func (c *comparer) compareValues(r *Result, name string) (*bootJob, error) {
 	}
 	r.Direction = d
 	pv := c.paired.Pairs[name]
-	// A side's value: its aggregate, else the mean of the paired values
-	// (the mean the interval is about), else the mean of all its rows
-	// (nothing to pair with, e.g. no baseline).
-	r.Base = sideValue(bm, inBase, pv.Base, c.paired.BaseMeans, name)
-	r.Head = sideValue(hm, inHead, pv.Head, c.paired.HeadMeans, name)
-	if r.Base != nil && r.Head != nil {
-		r.Delta = ptr(*r.Head - *r.Base)
-		if *r.Base != 0 {
-			r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
-		}
+	if len(pv.Base) > 0 || len(pv.Head) > 0 {
+		return c.pairedValues(r, pv, aggregate(bm, inBase), aggregate(hm, inHead))
 	}
-	switch {
-	case len(pv.Base) > 0 || len(pv.Head) > 0:
-		j, err := newBootJob(pv.Base, pv.Head, c.resamples, c.seed, autoMethod)
-		if err != nil {
-			return nil, fmt.Errorf("paired values: %w", err)
-		}
-		r.Examples = len(pv.Base)
-		return j, nil
-	case inBase && inHead && bm.StdErr != nil && hm.StdErr != nil && r.Delta != nil:
+	// A side's value: its aggregate, else the mean of all its rows
+	// (nothing to pair with, e.g. no baseline).
+	r.Base = sideValue(bm, inBase, c.paired.BaseMeans, name)
+	r.Head = sideValue(hm, inHead, c.paired.HeadMeans, name)
+	setDelta(r)
+	if inBase && inHead && bm.StdErr != nil && hm.StdErr != nil {
 		r.CI = ptr(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, c.level))
+		r.P = ptr(StdErrPValue(*r.Delta, *bm.StdErr, *hm.StdErr))
 	}
 	return nil, nil
+}
+
+// pairedValues fills r from a metric's paired values: the values are the
+// means of each side's paired values, whatever the aggregate files (base
+// and head, nil when absent) say, so that the delta is the one the
+// interval is about; files that disagree are kept in r.Declared with a
+// warning. It returns the bootstrap job, or nil and a warning when there
+// are fewer than MinPairs pairs.
+func (c *comparer) pairedValues(r *Result, pv metrics.PairedValues, base, head *float64) (*bootJob, error) {
+	j, err := newBootJob(pv.Base, pv.Head, c.resamples, c.seed, autoMethod)
+	if err != nil {
+		return nil, fmt.Errorf("paired values: %w", err)
+	}
+	n := len(pv.Base)
+	r.Examples = n
+	r.Base, r.Head = ptr(mean(pv.Base)), ptr(mean(pv.Head))
+	setDelta(r)
+	if disagrees(base, *r.Base) || disagrees(head, *r.Head) {
+		r.Declared = &Declared{Base: base, Head: head}
+		c.warn(r.Name, "the aggregate files give %s → %s, the %d paired examples %s → %s; the report shows the examples' means, which the delta and its interval are about",
+			showValue(base), showValue(head), n, showValue(r.Base), showValue(r.Head))
+	}
+	if n < MinPairs {
+		c.warn(r.Name, "only %d paired examples, fewer than %d: no interval", n, MinPairs)
+		return nil, nil
+	}
+	return j, nil
+}
+
+// warn records a warning about metric name.
+func (c *comparer) warn(name, format string, args ...any) {
+	c.warnings = append(c.warnings, Warning{Metric: name, Message: name + ": " + fmt.Sprintf(format, args...)})
 }
 
 // metricDirection returns the direction of metric name: the policy's
@@ -278,12 +355,10 @@ func status(r *Result, baseOnly, headOnly bool) Status {
 		return Removed
 	case *r.Delta == 0:
 		return Unchanged
-	case r.CI != nil && r.CI.Contains(0):
-		return NotSignificant
-	case (*r.Delta > 0) == (r.Direction == HigherIsBetter):
-		return Improved
+	case r.CI == nil:
+		return ChangedNoInterval
 	default:
-		return Regressed
+		return changeStatus(r, 1)
 	}
 }
 
@@ -313,17 +388,58 @@ func fileDirection(name string, head, base metrics.Metric) Direction {
 }
 
 // sideValue returns one side's value of metric name: the aggregate m when
-// the side has one, else the mean of its paired values, else its all-rows
-// mean from means; nil when the side has none of them.
-func sideValue(m metrics.Metric, ok bool, pairedValues []float64, means map[string]float64, name string) *float64 {
-	switch {
-	case ok:
+// the side has one, else its all-rows mean from means; nil when the side
+// has neither.
+func sideValue(m metrics.Metric, ok bool, means map[string]float64, name string) *float64 {
+	if ok {
 		return ptr(m.Value)
-	case len(pairedValues) > 0:
-		return ptr(mean(pairedValues))
 	}
 	if v, ok := means[name]; ok {
 		return ptr(v)
 	}
 	return nil
+}
+
+// aggregate returns an aggregate file's value of a metric, nil when the
+// file does not give it.
+func aggregate(m metrics.Metric, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return ptr(m.Value)
+}
+
+// setDelta sets r's delta and relative change when both values are
+// present.
+func setDelta(r *Result) {
+	if r.Base == nil || r.Head == nil {
+		return
+	}
+	r.Delta = ptr(*r.Head - *r.Base)
+	if *r.Base != 0 {
+		r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
+	}
+}
+
+// DeclaredTolerance is the relative difference between an aggregate
+// file's value and the mean of the per-example values beyond which they
+// disagree: a file that rounds to four significant digits agrees.
+const DeclaredTolerance = 1e-3
+
+// disagrees reports whether an aggregate file's value (nil when absent)
+// differs from the per-example mean by more than DeclaredTolerance of the
+// larger magnitude.
+func disagrees(declared *float64, mean float64) bool {
+	if declared == nil {
+		return false
+	}
+	return math.Abs(*declared-mean) > DeclaredTolerance*max(math.Abs(*declared), math.Abs(mean))
+}
+
+// showValue formats a value for a warning; "none" when absent.
+func showValue(v *float64) string {
+	if v == nil {
+		return "none"
+	}
+	return numfmt.Num(*v, 4)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -80,24 +81,24 @@ func TestCompare(t *testing.T) {
 		want       []Result
 	}{
 		{
-			name: "improved higher",
+			name: "changed higher, no interval",
 			base: set(m("acc", 0.8)), head: set(m("acc", 0.85)),
-			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: HigherIsBetter, Status: Improved}},
+			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: HigherIsBetter, Status: ChangedNoInterval}},
 		},
 		{
-			name: "regressed higher",
+			name: "dropped higher, no interval",
 			base: set(m("acc", 0.8)), head: set(m("acc", 0.7)),
-			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.7), Delta: f(-0.1), Relative: f(-0.125), Direction: HigherIsBetter, Status: Regressed}},
+			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.7), Delta: f(-0.1), Relative: f(-0.125), Direction: HigherIsBetter, Status: ChangedNoInterval}},
 		},
 		{
-			name: "improved lower",
+			name: "dropped lower, no interval",
 			base: set(m("eval_loss", 0.5)), head: set(m("eval_loss", 0.4)),
-			want: []Result{{Name: "eval_loss", Base: f(0.5), Head: f(0.4), Delta: f(-0.1), Relative: f(-0.2), Direction: LowerIsBetter, Status: Improved}},
+			want: []Result{{Name: "eval_loss", Base: f(0.5), Head: f(0.4), Delta: f(-0.1), Relative: f(-0.2), Direction: LowerIsBetter, Status: ChangedNoInterval}},
 		},
 		{
-			name: "regressed lower",
+			name: "rose lower, no interval",
 			base: set(m("latency_ms", 10)), head: set(m("latency_ms", 12)),
-			want: []Result{{Name: "latency_ms", Base: f(10), Head: f(12), Delta: f(2), Relative: f(0.2), Direction: LowerIsBetter, Status: Regressed}},
+			want: []Result{{Name: "latency_ms", Base: f(10), Head: f(12), Delta: f(2), Relative: f(0.2), Direction: LowerIsBetter, Status: ChangedNoInterval}},
 		},
 		{
 			name: "unchanged",
@@ -126,7 +127,7 @@ func TestCompare(t *testing.T) {
 		{
 			name: "stderr on one side only",
 			base: set(mse("acc", 0.80, 0.01)), head: set(m("acc", 0.81)),
-			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.81), Delta: f(0.01), Relative: f(0.0125), Direction: HigherIsBetter, Status: Improved}},
+			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.81), Delta: f(0.01), Relative: f(0.0125), Direction: HigherIsBetter, Status: ChangedNoInterval}},
 		},
 		{
 			name: "new and removed",
@@ -141,21 +142,21 @@ func TestCompare(t *testing.T) {
 			name: "relative nil at base 0",
 			base: set(m("errors", 0), m("score", -2)), head: set(m("errors", 3), m("score", -1)),
 			want: []Result{
-				{Name: "errors", Base: f(0), Head: f(3), Delta: f(3), Direction: LowerIsBetter, Status: Regressed},
-				{Name: "score", Base: f(-2), Head: f(-1), Delta: f(1), Relative: f(0.5), Direction: HigherIsBetter, Status: Improved},
+				{Name: "errors", Base: f(0), Head: f(3), Delta: f(3), Direction: LowerIsBetter, Status: ChangedNoInterval},
+				{Name: "score", Base: f(-2), Head: f(-1), Delta: f(1), Relative: f(0.5), Direction: HigherIsBetter, Status: ChangedNoInterval},
 			},
 		},
 		{
 			name: "policy direction",
 			base: set(m("acc", 0.8)), head: set(m("acc", 0.85)),
 			opts: Options{Direction: lower},
-			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: LowerIsBetter, Status: Regressed}},
+			want: []Result{{Name: "acc", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: LowerIsBetter, Status: ChangedNoInterval}},
 		},
 		{
 			name: "policy silent",
 			base: set(m("loss", 0.8)), head: set(m("loss", 0.85)),
 			opts: Options{Direction: none},
-			want: []Result{{Name: "loss", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: LowerIsBetter, Status: Regressed}},
+			want: []Result{{Name: "loss", Base: f(0.8), Head: f(0.85), Delta: f(0.05), Relative: f(0.0625), Direction: LowerIsBetter, Status: ChangedNoInterval}},
 		},
 		{
 			name:   "per-example only, significant",
@@ -170,11 +171,20 @@ func TestCompare(t *testing.T) {
 				Relative: f((mean(noiseH) - mean(noiseB)) / math.Abs(mean(noiseB))), Direction: HigherIsBetter, Status: NotSignificant, CI: boot, Examples: 400}},
 		},
 		{
-			name: "aggregates with pairs: values from aggregates, interval from pairs",
+			name: "aggregates with pairs: values and interval from pairs, aggregates declared",
 			base: set(mse("gain", 0.5, 0.1)), head: set(mse("gain", 0.8, 0.1)),
 			paired: pairs(map[string]metrics.PairedValues{"gain": {Base: gainB, Head: gainH}}),
 			opts:   Options{Seed: 99, Resamples: 500, Level: 0.99},
-			want: []Result{{Name: "gain", Base: f(0.5), Head: f(0.8), Delta: f(0.3), Relative: f(0.6),
+			want: []Result{{Name: "gain", Base: f(mean(gainB)), Head: f(mean(gainH)), Delta: f(mean(gainH) - mean(gainB)),
+				Relative: f((mean(gainH) - mean(gainB)) / math.Abs(mean(gainB))), Declared: &Declared{Base: f(0.5), Head: f(0.8)},
+				Direction: HigherIsBetter, Status: Improved, CI: boot, Examples: 400}},
+		},
+		{
+			name: "aggregates that agree with the pairs up to rounding are not declared",
+			base: set(m("gain", roundTo(mean(gainB), 4))), head: set(m("gain", roundTo(mean(gainH), 4))),
+			paired: pairs(map[string]metrics.PairedValues{"gain": {Base: gainB, Head: gainH}}),
+			want: []Result{{Name: "gain", Base: f(mean(gainB)), Head: f(mean(gainH)), Delta: f(mean(gainH) - mean(gainB)),
+				Relative:  f((mean(gainH) - mean(gainB)) / math.Abs(mean(gainB))),
 				Direction: HigherIsBetter, Status: Improved, CI: boot, Examples: 400}},
 		},
 		{
@@ -183,7 +193,15 @@ func TestCompare(t *testing.T) {
 				"same": {Base: []float64{1, 0, 1}, Head: []float64{1, 0, 1}},
 			}),
 			want: []Result{{Name: "same", Base: f(2.0 / 3), Head: f(2.0 / 3), Delta: f(0), Relative: f(0), Direction: HigherIsBetter, Status: Unchanged,
-				CI: &Interval{Level: 0.95, Method: MethodBootstrap}, Examples: 3}},
+				Examples: 3}},
+		},
+		{
+			name: "pairs unchanged, enough for an interval",
+			paired: pairs(map[string]metrics.PairedValues{
+				"same": {Base: make([]float64, MinPairs), Head: make([]float64, MinPairs)},
+			}),
+			want: []Result{{Name: "same", Base: f(0), Head: f(0), Delta: f(0), Direction: HigherIsBetter, Status: Unchanged,
+				CI: &Interval{Level: 0.95, Method: MethodBootstrap}, Examples: MinPairs}},
 		},
 		{
 			name: "one-sided columns",
@@ -276,6 +294,13 @@ func diffResult(got, want Result) string {
 	if got.Status != want.Status {
 		diffs = append(diffs, fmt.Sprintf("status %q, want %q", got.Status, want.Status))
 	}
+	switch {
+	case (got.Declared == nil) != (want.Declared == nil):
+		diffs = append(diffs, fmt.Sprintf("declared %+v, want %+v", got.Declared, want.Declared))
+	case got.Declared != nil:
+		num("declared base", got.Declared.Base, want.Declared.Base)
+		num("declared head", got.Declared.Head, want.Declared.Head)
+	}
 	if got.Examples != want.Examples {
 		diffs = append(diffs, fmt.Sprintf("examples %d, want %d", got.Examples, want.Examples))
 	}
@@ -291,6 +316,12 @@ func diffResult(got, want Result) string {
 	return strings.Join(diffs, "; ")
 }
 
+// roundTo rounds v to sig significant digits, as a file might write it.
+func roundTo(v float64, sig int) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', sig, 64), 64)
+	return r
+}
+
 func show(p *float64) any {
 	if p == nil {
 		return "nil"
@@ -302,7 +333,7 @@ func TestCompareSortedAndCounted(t *testing.T) {
 	b, h := normalPairs(50, 0.1, 1, 1)
 	paired := &metrics.Paired{
 		Columns:      []string{"m", "z"},
-		Pairs:        map[string]metrics.PairedValues{"m": {Base: b, Head: h}, "z": {Base: b[:10], Head: h[:10]}},
+		Pairs:        map[string]metrics.PairedValues{"m": {Base: b, Head: h}, "z": {Base: b[:MinPairs], Head: h[:MinPairs]}},
 		N:            50,
 		UnpairedBase: 4,
 		UnpairedHead: 7,
@@ -322,8 +353,8 @@ func TestCompareSortedAndCounted(t *testing.T) {
 	if got.Paired != 50 || got.Unpaired != (Unpaired{Base: 4, Head: 7}) {
 		t.Errorf("paired %d, unpaired %+v", got.Paired, got.Unpaired)
 	}
-	if r := got.Metrics[6]; r.Examples != 10 || r.CI == nil {
-		t.Errorf("z: %+v, want a bootstrap over 10 examples", r)
+	if r := got.Metrics[6]; r.Examples != MinPairs || r.CI == nil {
+		t.Errorf("z: %+v, want a bootstrap over %d examples", r, MinPairs)
 	}
 }
 
@@ -393,11 +424,11 @@ func TestCompareErrors(t *testing.T) {
 // (lm-evaluation-harness "higher_is_better") beats the name's default, and
 // that the policy beats both.
 func TestDirectionFromFile(t *testing.T) {
-	lower := false
+	lower, se := false, 0.01
 	set := func(v float64) *metrics.Set {
 		return &metrics.Set{Metrics: []metrics.Metric{
-			{Name: "task.acc,none", Value: v, HigherIsBetter: &lower},
-			{Name: "task.score,none", Value: v},
+			{Name: "task.acc,none", Value: v, HigherIsBetter: &lower, StdErr: &se},
+			{Name: "task.score,none", Value: v, StdErr: &se},
 		}}
 	}
 	cmp, err := Compare(context.Background(), set(0.5), set(0.6), nil, Options{})

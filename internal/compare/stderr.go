@@ -16,3 +16,19 @@ func StdErrInterval(delta, seBase, seHead, level float64) Interval {
 func zScore(level float64) float64 {
 	return math.Sqrt2 * math.Erfinv(level)
 }
+
+// StdErrPValue returns the two-sided p-value of "the delta is 0" under the
+// normal approximation of StdErrInterval: erfc(|delta| / (√2·se)) with
+// se = sqrt(seBase² + seHead²), so that it is below 1-level exactly when
+// the interval at level excludes 0. With se = 0 it is 0 for a nonzero
+// delta and 1 for a zero one.
+func StdErrPValue(delta, seBase, seHead float64) float64 {
+	se := math.Hypot(seBase, seHead)
+	if se == 0 {
+		if delta == 0 {
+			return 1
+		}
+		return 0
+	}
+	return math.Erfc(math.Abs(delta) / (math.Sqrt2 * se))
+}
