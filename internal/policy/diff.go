@@ -35,6 +35,7 @@ func (p *Policy) Settings() []Setting {
 		{"confidence", fmtFloat(p.Confidence)},
 		{"resamples", strconv.Itoa(p.Resamples)},
 		{"seed", strconv.FormatUint(p.Seed, 10)},
+		{"multiple_comparisons", string(p.Correction())},
 		{"defaults", p.Defaults.String()},
 	}
 	for _, r := range p.Metrics {

@@ -19,6 +19,7 @@ metrics:
 	}
 	loosened, err := Parse("head/.modelci.yaml", []byte(`
 confidence: 0.99
+multiple_comparisons: none
 defaults: { require_significance: true }
 metrics:
   accuracy: { direction: higher, min: 0.5, max_drop: 0.5% }
@@ -30,6 +31,7 @@ metrics:
 	}
 	want := []SettingChange{
 		{Key: "confidence", Old: "0.95", New: "0.99"},
+		{Key: "multiple_comparisons", Old: "holm", New: "none"},
 		{Key: `metrics."accuracy"`, Old: "{ direction: higher, min: 0.9, max_drop: 0.5% }", New: "{ direction: higher, min: 0.5, max_drop: 0.5% }"},
 		{Key: `metrics."latency_*"`, Old: "{ max_increase: 10% }"},
 		{Key: `metrics."f1"`, New: "{ min: 0 }"},

@@ -15,7 +15,7 @@ func (p *Policy) Gates(name string) bool {
 		return false
 	}
 	for _, m := range p.Metrics {
-		if m.Pattern == name && !isGlob(m.Pattern) {
+		if exact, ok := exactName(m.Pattern); ok && exact == name {
 			return true
 		}
 	}

@@ -16,6 +16,7 @@ metrics:
   eval_loss: {direction: lower}
   "latency_*": {max: 5}
   "f1_*": {direction: higher}
+  'top\[1\]': {direction: higher}
 `)
 	for name, want := range map[string]bool{
 		"accuracy":      true,  // a bound
@@ -24,6 +25,7 @@ metrics:
 		"latency_p50":   true,  // a glob with a bound
 		"f1_macro":      false, // a glob with a direction only
 		"other":         false, // only require_significance in the defaults
+		"top[1]":        true,  // an escaped exact name requires the metric
 	} {
 		if got := p.Gates(name); got != want {
 			t.Errorf("Gates(%q) = %v, want %v", name, got, want)

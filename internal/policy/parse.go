@@ -33,7 +33,7 @@ var ErrUnknownKey = errors.New("unknown key")
 
 // Keys of the file, in the order error messages list them.
 var (
-	topKeys  = []string{"version", "confidence", "resamples", "seed", "defaults", "metrics"}
+	topKeys  = []string{"version", "confidence", "resamples", "seed", "multiple_comparisons", "defaults", "metrics"}
 	ruleKeys = []string{"direction", "min", "max", "max_drop", "max_increase", "require_significance"}
 )
 
@@ -55,7 +55,7 @@ func Load(name string) (*Policy, error) {
 // Policy.Source. An empty file, or one holding only comments or null, is the
 // default policy. Every error is an *Error.
 func Parse(source string, data []byte) (*Policy, error) {
-	p := &Policy{Source: source, Confidence: DefaultConfidence, Resamples: DefaultResamples}
+	p := &Policy{Source: source, Confidence: DefaultConfidence, Resamples: DefaultResamples, MultipleComparisons: compare.DefaultCorrection}
 	ps := parser{source: source}
 	root, err := ps.document(data)
 	if err != nil {
@@ -127,6 +127,8 @@ func (ps parser) top(p *Policy, f field) error {
 		p.Resamples = int(v)
 	case "seed":
 		err = ps.scalar(f.val, f.key, "a non-negative integer", &p.Seed, "!!int")
+	case "multiple_comparisons":
+		p.MultipleComparisons, err = ps.correction(f.val, f.key)
 	case "defaults":
 		p.Defaults, err = ps.rule(f.val, f.key)
 	case "metrics":
@@ -301,6 +303,16 @@ func (ps parser) scalar(n *yaml.Node, key, expected string, out any, tags ...str
 		return ps.errorf(n, key, "expected %s, found %s", expected, describe(n))
 	}
 	return nil
+}
+
+// correction parses a multiple-comparisons correction: holm or none.
+func (ps parser) correction(n *yaml.Node, key string) (compare.Correction, error) {
+	n = inputerr.Resolve(n)
+	c := compare.Correction(n.Value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !c.Valid() {
+		return "", ps.errorf(n, key, "%s is not a correction (expected %s, the default, or %s)", describe(n), compare.Holm, compare.NoCorrection)
+	}
+	return c, nil
 }
 
 // number parses a finite number.

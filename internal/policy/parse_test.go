@@ -21,16 +21,17 @@ func TestLoadExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Policy{
-		Source:     "testdata/example.modelci.yaml",
-		Confidence: 0.95,
-		Resamples:  2000,
-		Seed:       1,
-		Defaults:   Rule{RequireSignificance: b(true), MaxDrop: &Change{Value: 2, Percent: true}},
+		Source:              "testdata/example.modelci.yaml",
+		Confidence:          0.95,
+		Resamples:           2000,
+		Seed:                1,
+		MultipleComparisons: compare.Holm,
+		Defaults:            Rule{RequireSignificance: b(true), MaxDrop: &Change{Value: 2, Percent: true}},
 		Metrics: []NamedRule{
-			{Pattern: "accuracy", Line: 30, Rule: Rule{Direction: compare.HigherIsBetter, Min: f(0.9), MaxDrop: &Change{0.5, true}}},
-			{Pattern: "latency_*", Line: 31, Rule: Rule{Direction: compare.LowerIsBetter, Max: f(50), MaxIncrease: &Change{10, true}}},
-			{Pattern: "eval_loss", Line: 32, Rule: Rule{MaxIncrease: &Change{0.05, false}, RequireSignificance: b(false)}},
-			{Pattern: "model_size_mb", Line: 34},
+			{Pattern: "accuracy", Line: 34, Rule: Rule{Direction: compare.HigherIsBetter, Min: f(0.9), MaxDrop: &Change{0.5, true}}},
+			{Pattern: "latency_*", Line: 35, Rule: Rule{Direction: compare.LowerIsBetter, Max: f(50), MaxIncrease: &Change{10, true}}},
+			{Pattern: "eval_loss", Line: 36, Rule: Rule{MaxIncrease: &Change{0.05, false}, RequireSignificance: b(false)}},
+			{Pattern: "model_size_mb", Line: 38},
 		},
 	}
 	if !reflect.DeepEqual(p, want) {
@@ -56,7 +57,7 @@ func TestParseDefaults(t *testing.T) {
 			t.Errorf("Parse(%q): %v", in, err)
 			continue
 		}
-		want := &Policy{Source: ".modelci.yaml", Confidence: DefaultConfidence, Resamples: DefaultResamples}
+		want := &Policy{Source: ".modelci.yaml", Confidence: DefaultConfidence, Resamples: DefaultResamples, MultipleComparisons: compare.Holm}
 		if !reflect.DeepEqual(p, want) {
 			t.Errorf("Parse(%q) = %+v, want %+v", in, p, want)
 		}
@@ -74,6 +75,10 @@ func TestParseValues(t *testing.T) {
 		{"negative bounds", "metrics: {x: {min: -2, max: -1}}", func(p *Policy) bool { return *p.Metrics[0].Min == -2 && *p.Metrics[0].Max == -1 }},
 		{"min equals max", "metrics: {x: {min: 1, max: 1}}", func(p *Policy) bool { return *p.Metrics[0].Min == 1 }},
 		{"large seed", "seed: 18446744073709551615", func(p *Policy) bool { return p.Seed == 1<<64-1 }},
+		{"no correction", "multiple_comparisons: none", func(p *Policy) bool {
+			return p.MultipleComparisons == compare.NoCorrection && p.Correction() == compare.NoCorrection
+		}},
+		{"holm", "multiple_comparisons: holm", func(p *Policy) bool { return p.Correction() == compare.Holm }},
 		{"alias", "defaults: &d {max_drop: 1%}\nmetrics: {x: *d}", func(p *Policy) bool { return *p.Metrics[0].MaxDrop == Change{1, true} }},
 		{"dotted and lm-eval names", "metrics: {\"eval.accuracy\": {}, \"acc,none\": {min: 0.1}}", func(p *Policy) bool {
 			return p.Metrics[0].Pattern == "eval.accuracy" && p.Metrics[1].Pattern == "acc,none"
@@ -104,7 +109,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"typo in rule", "version: 1\nmetrics:\n  accuracy:\n    direction: higher\n    max_dorp: 1%\n", 5, `metrics."accuracy"`,
 			`.modelci.yaml: line 5: metrics."accuracy": unknown key "max_dorp"; did you mean "max_drop"? (expected one of: direction, min, max, max_drop, max_increase, require_significance)`},
-		{"typo at top", "confidance: 0.9\n", 1, "", `.modelci.yaml: line 1: unknown key "confidance"; did you mean "confidence"? (expected one of: version, confidence, resamples, seed, defaults, metrics)`},
+		{"typo at top", "confidance: 0.9\n", 1, "", `.modelci.yaml: line 1: unknown key "confidance"; did you mean "confidence"? (expected one of: version, confidence, resamples, seed, multiple_comparisons, defaults, metrics)`},
 		{"unknown key no hint", "defaults:\n  threshold: 3\n", 2, "defaults", `unknown key "threshold" (expected one of: direction,`},
 		{"bad direction", "metrics:\n  accuracy: {direction: sideways}\n", 2, `metrics."accuracy".direction`,
 			`.modelci.yaml: line 2: metrics."accuracy".direction: "sideways" is not a direction (expected higher or lower)`},
@@ -124,6 +129,11 @@ func TestParseErrors(t *testing.T) {
 		{"resamples float", "resamples: 100.5\n", 1, "resamples", `expected an integer, found "100.5"`},
 		{"seed negative", "seed: -1\n", 1, "seed", `expected a non-negative integer, found "-1"`},
 		{"version 2", "version: 2\n", 1, "version", "unsupported version 2 (expected 1)"},
+		{"unknown correction", "seed: 1\nmultiple_comparisons: bonferroni\n", 2, "multiple_comparisons",
+			`.modelci.yaml: line 2: multiple_comparisons: "bonferroni" is not a correction (expected holm, the default, or none)`},
+		{"correction upper case", "multiple_comparisons: Holm\n", 1, "multiple_comparisons", `"Holm" is not a correction`},
+		{"correction a list", "multiple_comparisons: [holm]\n", 1, "multiple_comparisons", `a list is not a correction`},
+		{"correction a bool", "multiple_comparisons: no\n", 1, "multiple_comparisons", `"no" is not a correction`},
 		{"min > max", "metrics:\n  acc:\n    max: 0.5\n    min: 0.9\n", 4, `metrics."acc"`, "min 0.9 is greater than max 0.5"},
 		{"min > max via defaults", "defaults: {min: 0.9}\nmetrics:\n  acc: {max: 0.5}\n", 3, `metrics."acc"`, "min 0.9 is greater than max 0.5 once the defaults (line 1) apply"},
 		{"min quoted", "metrics:\n  acc: {min: \"0.9\"}\n", 2, `metrics."acc".min`, `expected a number, found "0.9"`},
@@ -132,7 +142,7 @@ func TestParseErrors(t *testing.T) {
 		{"require_significance yes", "defaults: {require_significance: yes}\n", 1, "defaults.require_significance", `expected true or false, found "yes"`},
 		{"rule is a list", "metrics:\n  acc: [1, 2]\n", 2, `metrics."acc"`, "expected a mapping of keys (direction, min, max, max_drop, max_increase, require_significance), found a list"},
 		{"metrics is a list", "metrics:\n  - acc\n", 2, "metrics", "expected a mapping of keys, found a list"},
-		{"top is a scalar", "hello\n", 1, "", `expected a mapping of keys (version, confidence, resamples, seed, defaults, metrics), found "hello"`},
+		{"top is a scalar", "hello\n", 1, "", `expected a mapping of keys (version, confidence, resamples, seed, multiple_comparisons, defaults, metrics), found "hello"`},
 		{"duplicate metric", "metrics:\n  acc: {}\n  acc: {min: 1}\n", 3, "metrics", `duplicate key "acc" (first at line 2)`},
 		{"duplicate rule key", "defaults:\n  min: 1\n  min: 2\n", 3, "defaults", `duplicate key "min" (first at line 2)`},
 		{"bad glob", "metrics:\n  \"acc[\": {}\n", 2, `metrics."acc["`, "bad glob pattern"},
@@ -175,7 +185,7 @@ func TestUnknownKeyIs(t *testing.T) {
 
 func FuzzParse(fz *testing.F) {
 	seeds := []string{"", "version: 1", "metrics: {a: {min: 1, max: 2}}", "defaults: &d {max_drop: 1%}\nmetrics: {x: *d, y: {<<: *d}}",
-		"confidence: 0.9\nresamples: 100\nseed: 3", "metrics:\n  \"a*\": {direction: lower}\n", "- a\n- b", "a: [&x 1, *x]", "---\n---\n"}
+		"confidence: 0.9\nresamples: 100\nseed: 3\nmultiple_comparisons: none", "metrics: {'a\\[1\\]': {min: 1}, \"b[1]\": {}}", "metrics:\n  \"a*\": {direction: lower}\n", "- a\n- b", "a: [&x 1, *x]", "---\n---\n"}
 	if data, err := os.ReadFile("testdata/example.modelci.yaml"); err == nil {
 		seeds = append(seeds, string(data))
 	}

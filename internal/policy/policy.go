@@ -11,6 +11,7 @@
 //	confidence: 0.95        # confidence level of the intervals, in (0,1)
 //	resamples: 2000         # bootstrap resamples, 100 to 1,000,000
 //	seed: 1                 # bootstrap seed (non-negative integer)
+//	multiple_comparisons: holm  # or none; see below
 //	defaults:               # a rule for every metric
 //	  require_significance: true
 //	  max_drop: 2%
@@ -39,17 +40,32 @@
 // lower is better, so `defaults: {max_drop: 2%}` does not fail a latency
 // that got faster. When the direction is unknown both apply as written.
 //
+// A metric with no interval (status changed-no-interval: an aggregate
+// without standard errors, or too few pairs) cannot be significant or not:
+// its change rules apply to the point estimate, and a violation says so.
+//
+// multiple_comparisons (default holm) says how a report's many metrics
+// share one verdict: holm adjusts their p-values by Holm's step-down
+// procedure, so that the chance of any unchanged metric being called
+// improved or regressed stays within 1 - confidence; none judges each
+// metric alone (see compare.Adjust).
+//
 // The rule for a metric is the defaults overlaid, key by key, with the
 // metric's entry under metrics: an exact name wins over globs, else the
 // first matching glob in file order (path.Match syntax: *, ?, [a-z]; "*"
-// matches dots too). A metric named exactly (not by a glob) must be present
-// in the head run: a missing one is a violation of rule "missing".
+// matches dots too). A pattern without unescaped *, ? or [ is an exact
+// name, its backslash escapes removed: `'acc\[top1\]'` names the metric
+// acc[top1]. A metric named exactly must be present in the head run: a
+// missing one is a violation of rule "missing". A glob that matches no
+// metric of the report gives a warning in the verdict, naming its line;
+// one that holds a [ suggests escaping it, in case it was meant as a name.
 package policy
 
 import (
 	"fmt"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,6 +89,9 @@ type Verdict struct {
 	// rule order (missing, min, max, max_drop, max_increase); never nil
 	// when returned by Evaluate.
 	Violations []Violation
+	// Warnings are the policy's patterns that matched no metric, in file
+	// order.
+	Warnings []compare.Warning
 }
 
 // Violation is one broken rule.
@@ -105,6 +124,9 @@ type Policy struct {
 	Resamples int
 	// Seed seeds the bootstrap.
 	Seed uint64
+	// MultipleComparisons is the correction of the report's p-values for
+	// their number.
+	MultipleComparisons compare.Correction
 	// Defaults apply to every metric.
 	Defaults Rule
 	// Metrics are the per-metric rules in file order.
@@ -192,28 +214,78 @@ func (r Rule) overlay(o Rule) Rule {
 // isGlob reports whether a pattern has path.Match metacharacters.
 func isGlob(pattern string) bool { return strings.ContainsAny(pattern, `*?[\`) }
 
+// exactName returns the metric name pattern names exactly: the pattern
+// with its backslash escapes removed, when every *, ? and [ in it is
+// escaped; false for a glob.
+func exactName(pattern string) (string, bool) {
+	if !isGlob(pattern) {
+		return pattern, true
+	}
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*', '?', '[':
+			return "", false
+		case '\\':
+			if i+1 < len(pattern) {
+				i++
+			}
+			b.WriteByte(pattern[i])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// names reports whether the entry's pattern is, or names exactly, the
+// metric called name.
+func (m NamedRule) names(name string) bool {
+	exact, ok := exactName(m.Pattern)
+	return m.Pattern == name || ok && exact == name
+}
+
+// matches reports whether the entry applies to the metric called name:
+// it names it, or it is a glob that matches it.
+func (m NamedRule) matches(name string) bool {
+	if m.names(name) {
+		return true
+	}
+	if _, exact := exactName(m.Pattern); exact {
+		return false
+	}
+	ok, _ := path.Match(m.Pattern, name)
+	return ok
+}
+
 // RuleFor returns the rule for the metric called name: the defaults
-// overlaid with the matching entry of Metrics. An entry whose pattern equals
-// name wins; otherwise the first glob that matches, in file order. A nil
-// policy has no rules.
+// overlaid with the matching entry of Metrics. An entry that names it (its
+// pattern equals name, or names it exactly) wins; otherwise the first glob
+// that matches, in file order. A nil policy has no rules.
 func (p *Policy) RuleFor(name string) Rule {
 	if p == nil {
 		return Rule{}
 	}
 	for _, m := range p.Metrics {
-		if m.Pattern == name {
+		if m.names(name) {
 			return p.Defaults.overlay(m.Rule)
 		}
 	}
 	for _, m := range p.Metrics {
-		if !isGlob(m.Pattern) {
-			continue
-		}
-		if ok, _ := path.Match(m.Pattern, name); ok {
+		if m.matches(name) {
 			return p.Defaults.overlay(m.Rule)
 		}
 	}
 	return p.Defaults
+}
+
+// Correction returns the policy's multiple-comparisons correction;
+// compare.DefaultCorrection for a nil policy.
+func (p *Policy) Correction() compare.Correction {
+	if p == nil || p.MultipleComparisons == "" {
+		return compare.DefaultCorrection
+	}
+	return p.MultipleComparisons
 }
 
 // Direction returns the direction the policy gives the metric called name,
@@ -255,15 +327,17 @@ func (p *Policy) Evaluate(c *compare.Comparison) Verdict {
 			results[r.Name] = r
 		}
 	}
+	v.Warnings = p.unmatched(names)
 	required := map[string]bool{}
 	for _, m := range p.Metrics {
-		if isGlob(m.Pattern) {
+		name, exact := exactName(m.Pattern)
+		if !exact {
 			continue
 		}
-		required[m.Pattern] = true
-		if _, ok := results[m.Pattern]; !ok {
-			names = append(names, m.Pattern)
-			results[m.Pattern] = compare.Result{Name: m.Pattern, Status: compare.Removed}
+		required[name] = true
+		if _, ok := results[name]; !ok {
+			names = append(names, name)
+			results[name] = compare.Result{Name: name, Status: compare.Removed}
 		}
 	}
 	sort.Strings(names)
@@ -272,6 +346,35 @@ func (p *Policy) Evaluate(c *compare.Comparison) Verdict {
 	}
 	v.Passed = len(v.Violations) == 0
 	return v
+}
+
+// unmatched returns a warning for each glob of the policy that matches
+// none of the metrics called names.
+func (p *Policy) unmatched(names []string) []compare.Warning {
+	var out []compare.Warning
+	for _, m := range p.Metrics {
+		if _, exact := exactName(m.Pattern); exact || slices.ContainsFunc(names, m.matches) {
+			continue
+		}
+		msg := fmt.Sprintf("%s: line %d: %s matches no metric of the report", p.Source, m.Line, metricKey(m.Pattern))
+		if strings.Contains(m.Pattern, "[") {
+			msg += fmt.Sprintf("; [ starts a character class: to name a metric %s exactly, escape it as %s", m.Pattern, strconv.Quote(escapeGlob(m.Pattern)))
+		}
+		out = append(out, compare.Warning{Message: msg})
+	}
+	return out
+}
+
+// escapeGlob escapes the glob metacharacters of name.
+func escapeGlob(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if strings.ContainsRune(`*?[]\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // check returns the violations of rule by one metric's result.
@@ -311,14 +414,20 @@ func check(name string, r compare.Result, rule Rule, required bool) []Violation 
 	if dir == "" {
 		dir = rule.Direction
 	}
+	// A rule that asks for significance, on a metric that cannot have it,
+	// is judged on the point estimate, and says so.
+	note := ""
+	if rule.significanceRequired() && r.Status == compare.ChangedNoInterval {
+		note = "; judged on the point estimate, as the metric has no interval"
+	}
 	if rule.MaxDrop != nil && delta < 0 && dir != compare.LowerIsBetter {
 		if msg, bad := changeMessage(name, "dropped", RuleMaxDrop, base, head, *rule.MaxDrop); bad {
-			add(RuleMaxDrop, "%s", msg)
+			add(RuleMaxDrop, "%s%s", msg, note)
 		}
 	}
 	if rule.MaxIncrease != nil && delta > 0 && dir != compare.HigherIsBetter {
 		if msg, bad := changeMessage(name, "increased", RuleMaxIncrease, base, head, *rule.MaxIncrease); bad {
-			add(RuleMaxIncrease, "%s", msg)
+			add(RuleMaxIncrease, "%s%s", msg, note)
 		}
 	}
 	return out

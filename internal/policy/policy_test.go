@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/modelci/modelci/internal/compare"
@@ -102,6 +103,14 @@ func TestEvaluate(t *testing.T) {
 			[]Violation{{"accuracy", "max_drop", "accuracy dropped by 1.26% (0.95 → 0.938), more than max_drop 0.5%"}}},
 		{"metric overrides require_significance", "defaults: {max_drop: 0.5%}\nmetrics: {accuracy: {require_significance: false}}", []compare.Result{res("accuracy", f(0.95), f(0.938), hi, ns)},
 			[]Violation{{"accuracy", "max_drop", "accuracy dropped by 1.26% (0.95 → 0.938), more than max_drop 0.5%"}}},
+		{"no interval is judged on the point estimate", "defaults: {max_drop: 0.5%}", []compare.Result{res("accuracy", f(0.95), f(0.938), hi, compare.ChangedNoInterval)},
+			[]Violation{{"accuracy", "max_drop", "accuracy dropped by 1.26% (0.95 → 0.938), more than max_drop 0.5%; judged on the point estimate, as the metric has no interval"}}},
+		{"no interval without require_significance needs no note", "defaults: {max_increase: 1, require_significance: false}", []compare.Result{res("latency_ms", f(1), f(3), lo, compare.ChangedNoInterval)},
+			[]Violation{{"latency_ms", "max_increase", "latency_ms increased by 2 (1 → 3), more than max_increase 1"}}},
+		{"escaped exact name is required", `metrics: {'acc\[top1\]': {min: 0.5}}`, []compare.Result{res("acc1", f(0.1), f(0.1), hi, unch)},
+			[]Violation{{"acc[top1]", "missing", "acc[top1] is missing from the head run; the policy requires it"}}},
+		{"escaped exact name applies", `metrics: {'acc\[top1\]': {min: 0.5}, "acc*": {min: 0}}`, []compare.Result{res("acc[top1]", f(0.1), f(0.1), hi, unch)},
+			[]Violation{{"acc[top1]", "min", "acc[top1] 0.1 is below min 0.5"}}},
 		{"improvement never fails a change rule", "defaults: {max_drop: 2%}", []compare.Result{res("latency", f(50), f(40), lo, imp)}, nil},
 		{"max_increase lower is better", "metrics: {eval_loss: {max_increase: 0.05, require_significance: false}}", []compare.Result{res("eval_loss", f(0.41), f(0.472), lo, ns)},
 			[]Violation{{"eval_loss", "max_increase", "eval_loss increased by 0.062 (0.41 → 0.472), more than max_increase 0.05"}}},
@@ -160,5 +169,40 @@ func TestEvaluateNilPolicy(t *testing.T) {
 	}
 	if r := p.RuleFor("a"); !reflect.DeepEqual(r, Rule{}) {
 		t.Errorf("nil policy rule = %+v", r)
+	}
+}
+
+// TestEvaluateWarnsOfUnmatchedGlobs checks that a glob that applies to no
+// metric says so, with its line, and that one holding a [ suggests the
+// escape that would make it an exact name.
+func TestEvaluateWarnsOfUnmatchedGlobs(t *testing.T) {
+	p := mustParse(t, `metrics:
+  "latency_*": {max: 5}
+  "acc[top1]": {min: 0.5}
+  "f1_*": {min: 0.1}
+  'loss\*': {max: 1}
+  accuracy: {}
+`)
+	v := p.Evaluate(&compare.Comparison{Metrics: []compare.Result{
+		res("accuracy", f(0.9), f(0.9), compare.HigherIsBetter, compare.Unchanged),
+		res("f1_macro", f(0.9), f(0.9), compare.HigherIsBetter, compare.Unchanged),
+	}})
+	want := []compare.Warning{
+		{Message: `.modelci.yaml: line 2: metrics."latency_*" matches no metric of the report`},
+		{Message: `.modelci.yaml: line 3: metrics."acc[top1]" matches no metric of the report; [ starts a character class: to name a metric acc[top1] exactly, escape it as "acc\\[top1\\]"`},
+	}
+	if !reflect.DeepEqual(v.Warnings, want) {
+		t.Errorf("warnings\n got %q\nwant %q", v.Warnings, want)
+	}
+	// The escaped exact name loss* is required, not warned about.
+	if len(v.Violations) != 1 || v.Violations[0].Metric != "loss*" || v.Violations[0].Rule != RuleMissing {
+		t.Errorf("violations %+v, want loss* missing", v.Violations)
+	}
+	// A pattern equal to a metric's name applies to it, glob or not.
+	v = p.Evaluate(&compare.Comparison{Metrics: []compare.Result{res("acc[top1]", f(0.9), f(0.4), compare.HigherIsBetter, compare.Regressed)}})
+	for _, w := range v.Warnings {
+		if strings.Contains(w.Message, "acc[top1]") {
+			t.Errorf("warning %q about a pattern that names a metric", w.Message)
+		}
 	}
 }
