@@ -3,14 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/metrics"
+	"github.com/modelci/modelci/internal/outfile"
 )
 
 // compareFlags are the flags of `modelci compare`.
@@ -52,7 +52,7 @@ error, 130 interrupted (SIGINT or SIGTERM).`,
 		Example: `  modelci compare --base base/metrics.json --head head/metrics.json
   modelci compare --base-examples base/examples.jsonl --head-examples head/examples.jsonl \
       --policy .modelci.yaml --format markdown --output comment.md --json report.json`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runCompare(cmd, f)
 		},
@@ -66,12 +66,12 @@ error, 130 interrupted (SIGINT or SIGTERM).`,
 	fl.StringVar(&f.examplesFormat, "examples-format", "", "format of the per-example files: jsonl or csv (default: detected)")
 	fl.StringVar(&f.policy, "policy", "", "gate policy `file` (.modelci.yaml); without one the gate passes")
 	fl.StringVar(&f.format, "format", string(evaluation.DefaultFormat), "report format: markdown (the pull-request comment), summary (the job summary) or json")
-	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of standard output")
-	fl.StringVar(&f.jsonOutput, "json", "", "also write the JSON report to `file`")
-	fl.StringVar(&f.summaryOutput, "summary", "", "also write the job summary to `file`")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to `file` instead of standard output (- for standard output)")
+	fl.StringVar(&f.jsonOutput, "json", "", "also write the JSON report to `file` (- for standard output)")
+	fl.StringVar(&f.summaryOutput, "summary", "", "also write the job summary to `file` (- for standard output)")
 	fl.StringVar(&f.title, "title", "", "title shown in the report, e.g. the model's name")
 	fl.Float64Var(&f.confidence, "confidence", 0, fmt.Sprintf("confidence level of the intervals (default: the policy's, else %v)", evaluation.DefaultConfidence))
-	fl.IntVar(&f.resamples, "resamples", 0, fmt.Sprintf("bootstrap resamples, %d to %d (default: the policy's, else %d)", evaluation.MinResamples, evaluation.MaxResamples, evaluation.DefaultResamples))
+	fl.Var(resamplesFlag{&f.resamples}, "resamples", fmt.Sprintf("bootstrap resamples, %d to %d (default: the policy's, else %d)", evaluation.MinResamples, evaluation.MaxResamples, evaluation.DefaultResamples))
 	fl.Uint64Var(&f.seed, "seed", 0, fmt.Sprintf("bootstrap seed (default: the policy's, else %d)", evaluation.DefaultSeed))
 	return cmd
 }
@@ -103,15 +103,61 @@ func runCompare(cmd *cobra.Command, f compareFlags) error {
 		if err != nil {
 			return err
 		}
-		if err := writeOutput(extra.path, data, nil); err != nil {
+		if err := writeOutput(extra.path, data, cmd.OutOrStdout()); err != nil {
 			return err
 		}
 	}
 	if !evaluation.Passed(r) {
+		// The report may be in a file: a CI log still says why.
+		fmt.Fprintln(cmd.ErrOrStderr(), "modelci:", evaluation.GateMessage(r))
 		return errGateFailed
 	}
 	return nil
 }
+
+// checkOutputs checks, before the comparison runs, that every output can
+// be written and overwrites no input and no other output.
+func checkOutputs(f compareFlags) error {
+	report := outfile.Named{Flag: "--output", Path: f.output}
+	if f.output == "" {
+		report = outfile.Named{Flag: "the report (without --output)", Path: outfile.Stdout}
+	}
+	outputs := []outfile.Named{report, {Flag: "--json", Path: f.jsonOutput}, {Flag: "--summary", Path: f.summaryOutput}}
+	for _, o := range outputs {
+		if o.Path != "" {
+			if err := outfile.Check(o.Path); err != nil {
+				return fmt.Errorf("%s: %w", o.Flag, err)
+			}
+		}
+	}
+	return outfile.Distinct(outputs, []outfile.Named{
+		{Flag: "--base", Path: f.base}, {Flag: "--head", Path: f.head},
+		{Flag: "--base-examples", Path: f.baseExamples}, {Flag: "--head-examples", Path: f.headExamples},
+		{Flag: "--policy", Path: f.policy},
+	})
+}
+
+// resamplesFlag is the --resamples flag: an int, whose parse error (a
+// number too large for an int, say) states the bounds.
+type resamplesFlag struct{ n *int }
+
+func (r resamplesFlag) String() string {
+	if r.n == nil {
+		return "0"
+	}
+	return strconv.Itoa(*r.n)
+}
+
+func (r resamplesFlag) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("expected a whole number from %d to %d", evaluation.MinResamples, evaluation.MaxResamples)
+	}
+	*r.n = n
+	return nil
+}
+
+func (resamplesFlag) Type() string { return "int" }
 
 // compareRequest checks the flags and translates them into a request.
 func compareRequest(cmd *cobra.Command, f compareFlags) (evaluation.Request, evaluation.Format, error) {
@@ -152,6 +198,9 @@ func compareRequest(cmd *cobra.Command, f compareFlags) (evaluation.Request, eva
 	if err := req.Overrides.Check(); err != nil {
 		return req, "", fmt.Errorf("--%w", err)
 	}
+	if err := checkOutputs(f); err != nil {
+		return req, "", err
+	}
 	return req, format, nil
 }
 
@@ -163,30 +212,12 @@ func fileInput(path string) *evaluation.Input {
 	return evaluation.File(path)
 }
 
-// writeOutput writes data to path, or to stdout when path is empty. A file
-// is written whole or not at all: to a temporary file renamed into place.
+// writeOutput writes data to path, or to stdout when path is empty or
+// outfile.Stdout.
 func writeOutput(path string, data []byte, stdout io.Writer) error {
-	if path == "" {
+	if path == "" || path == outfile.Stdout {
 		_, err := stdout.Write(data)
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return outfile.Write(path, data)
 }
