@@ -144,6 +144,9 @@ func TestCompareBadInputsNameTheFile(t *testing.T) {
 	}{
 		{"invalid json", "m.json", "{\n  \"accuracy\": 0.9,\n  oops\n}\n", "--head", []string{"m.json", "line 3"}},
 		{"nan in examples", "e.jsonl", "{\"id\": \"a\", \"accuracy\": 1}\n{\"id\": \"b\", \"accuracy\": NaN}\n", "--head-examples", []string{"e.jsonl", "line 2"}},
+		// A difference with the base's value could overflow.
+		{"aggregate near the float limit", "m.json", "{\"accuracy\": 0.9,\n \"log_loss\": -1.7e308}\n", "--head", []string{"m.json", "line 2", `key "log_loss"`, "beyond ±1e+300"}},
+		{"example near the float limit", "e.jsonl", "{\"id\": \"a\", \"accuracy\": 1}\n{\"id\": \"b\", \"accuracy\": 1.7e308}\n", "--head-examples", []string{"e.jsonl", "line 2", `key "accuracy"`, "beyond ±1e+300"}},
 		{"policy typo", "p.yaml", "metrics:\n  accuracy:\n    max_dorp: 1%\n", "--policy", []string{"p.yaml", "line 3", "max_dorp"}},
 	}
 	for _, tt := range tests {

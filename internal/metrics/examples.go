@@ -10,8 +10,8 @@ type Examples struct {
 	// Columns are the metric names, sorted.
 	Columns []string
 	// Values maps a column to its values, aligned with IDs. A row that
-	// lacks the column holds NaN there; no value is infinite, and every
-	// column has at least one value.
+	// lacks the column holds NaN there; every other value is at most
+	// MaxMagnitude in magnitude, and every column has at least one value.
 	Values map[string][]float64
 }
 

@@ -70,7 +70,7 @@ func checkExamplesInvariants(t testing.TB, ex *Examples) {
 		}
 		some := false
 		for _, v := range vals {
-			if math.IsInf(v, 0) {
+			if math.Abs(v) > MaxMagnitude {
 				t.Errorf("column %q holds %v", c, v)
 			}
 			some = some || !math.IsNaN(v)
@@ -216,6 +216,8 @@ func TestParseExamplesErrors(t *testing.T) {
 		{"NaN", "x.jsonl", "{\"id\": 1, \"v\": 1}\n{\"id\": 2, \"s\": {\"v\": NaN}}\n", 2, "s.v", "NaN"},
 		{"Infinity", "x.jsonl", "{\"id\": 1, \"v\": -Infinity}\n", 1, "v", "-Inf"},
 		{"overflow", "x.jsonl", "{\"id\": 1, \"v\": 1e400}\n", 1, "v", "out of range"},
+		{"beyond the largest magnitude", "x.jsonl", "{\"id\": 1, \"v\": 1}\n{\"id\": 2, \"s\": {\"v\": -1.7e308}}\n", 2, "s.v", "value -1.7e+308 is beyond ±1e+300"},
+		{"csv beyond the largest magnitude", "x.csv", "id,score\na,1e300\nb,1.0000001e300\n", 3, "score", "beyond ±1e+300"},
 		{"syntax", "x.jsonl", "{\"id\": 1, \"v\": 1}\n{\"id\": 2, \"v\": 1,}\n", 2, "", "invalid JSON: invalid character '}' looking for beginning of object key string (column 18)"},
 		{"truncated", "x.jsonl", "{\"id\": 1, \"v\": 1}\n{\"id\": 2, \"v\"", 2, "", "unexpected end"},
 		{"two objects on a line", "x.jsonl", "{\"id\": 1, \"v\": 1} {\"id\": 2}\n", 1, "", "after top-level value"},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -100,7 +99,8 @@ func unwrapPathError(err error) error {
 // labels, versions and per-class lists beside its metrics. Nested objects
 // or mappings are flattened with "."; two keys that flatten to the same name
 // are an error naming both. A NaN or infinite value, or a number too large
-// for a float64 (1e999), is an error naming the key and line. So is a file
+// for a float64 (1e999), or beyond MaxMagnitude, is an error naming the key
+// and line. So is a file
 // without any metric.
 //
 // JSON is read as encoding/json reads it, plus the NaN, Infinity and
@@ -329,10 +329,11 @@ func (c *collector) errorf(line int, key, format string, args ...any) error {
 	return &Error{File: c.source, Line: line, Key: key, Err: fmt.Errorf(format, args...)}
 }
 
-// add records a metric, checking that it is finite and new.
+// add records a metric, checking its value (see checkValue) and that it
+// is new.
 func (c *collector) add(name string, v float64, o origin) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return c.errorf(c.lineOf(o), name, "value is %v; metrics must be finite numbers", v)
+	if err := checkValue(v); err != nil {
+		return c.errorf(c.lineOf(o), name, "%v", err)
 	}
 	if i, dup := c.byName[name]; dup {
 		prev := c.origins[i]
@@ -477,10 +478,10 @@ func (c *collector) lmEvalSection(section *jvalue, path string, groups bool, hib
 	return nil
 }
 
-// stderrValue returns a finite standard error, or nil for "N/A", null, NaN
-// and the like.
+// stderrValue returns a standard error within MaxMagnitude, or nil for
+// "N/A", null, NaN and the like.
 func stderrValue(v *jvalue) *float64 {
-	if v.kind != '0' || v.lit != "" {
+	if v.kind != '0' || v.lit != "" || checkValue(v.num) != nil {
 		return nil
 	}
 	f := v.num

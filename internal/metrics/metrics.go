@@ -5,7 +5,31 @@
 // per-example results of two runs by id.
 package metrics
 
-import "github.com/modelci/modelci/internal/inputerr"
+import (
+	"fmt"
+	"math"
+
+	"github.com/modelci/modelci/internal/inputerr"
+)
+
+// MaxMagnitude is the largest magnitude of a value the readers accept: a
+// metric, a per-example value or a standard error beyond ±1e300 is an
+// input error naming the file, line and key. Within it the difference of
+// two values, and the sums of tens of millions of them that the
+// statistics take, stay finite; no metric of a model comes near it.
+const MaxMagnitude = 1e300
+
+// checkValue says what is wrong with v as a metric's value: not a finite
+// number, or beyond MaxMagnitude.
+func checkValue(v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return fmt.Errorf("value is %v; metrics must be finite numbers", v)
+	case math.Abs(v) > MaxMagnitude:
+		return fmt.Errorf("value %v is beyond ±%g, the largest magnitude compared (its difference with another value could overflow)", v, MaxMagnitude)
+	}
+	return nil
+}
 
 // Metric is one aggregate value read from a metrics file.
 type Metric struct {
@@ -13,10 +37,12 @@ type Metric struct {
 	// ("eval.accuracy"); lm-evaluation-harness keys keep their filter
 	// suffix ("hellaswag.acc,none").
 	Name string
-	// Value is the metric's value; never NaN or Inf.
+	// Value is the metric's value: finite, at most MaxMagnitude in
+	// magnitude.
 	Value float64
 	// StdErr is the standard error of Value when the file gives one
-	// (lm-evaluation-harness "_stderr" companions), else nil.
+	// (lm-evaluation-harness "_stderr" companions) within MaxMagnitude,
+	// else nil.
 	StdErr *float64
 	// HigherIsBetter is the metric's direction when the file states it
 	// (lm-evaluation-harness "higher_is_better"), else nil.

@@ -188,10 +188,10 @@ func checkSet(t testing.TB, set *Set) {
 		t.Errorf("Format is auto")
 	}
 	for i, m := range set.Metrics {
-		if math.IsNaN(m.Value) || math.IsInf(m.Value, 0) {
+		if !(math.Abs(m.Value) <= MaxMagnitude) {
 			t.Errorf("metric %q = %v", m.Name, m.Value)
 		}
-		if m.StdErr != nil && (math.IsNaN(*m.StdErr) || math.IsInf(*m.StdErr, 0)) {
+		if m.StdErr != nil && !(math.Abs(*m.StdErr) <= MaxMagnitude) {
 			t.Errorf("metric %q stderr = %v", m.Name, *m.StdErr)
 		}
 		if i > 0 && set.Metrics[i-1].Name >= m.Name {
@@ -242,12 +242,15 @@ func TestParseSemantics(t *testing.T) {
 			`{"a": 1, "b": "2", "c": true, "d": null, "e": [1, 2], "f": {"g": -0.5e-3}, "h": "N/A"}`,
 			map[string]float64{"a": 1, "f.g": -0.0005}},
 		{"tiny numbers underflow to zero", FormatJSON, `{"a": 1e-400}`, map[string]float64{"a": 0}},
+		{"the largest magnitude", FormatJSON, `{"a": 1e300, "b": -1e300}`, map[string]float64{"a": 1e300, "b": -1e300}},
 		{"big integers", FormatJSON, `{"a": 123456789012345678901234567890}`, map[string]float64{"a": 1.2345678901234568e29}},
 		{"escaped keys", FormatJSON, `{"caf\u00e9": 1, "a\"b": 2, "é": 3}`, map[string]float64{"café": 1, `a"b`: 2, "é": 3}},
 		{"BOM", FormatJSON, "\ufeff{\"a\": 1}", map[string]float64{"a": 1}},
 		{"NaN in an ignored string", FormatJSON, `{"a": 1, "b": "NaN"}`, map[string]float64{"a": 1}},
 		{"lm-eval NaN stderr is absent", FormatLMEval,
 			`{"results": {"t": {"acc,none": 0.5, "acc_stderr,none": NaN}}}`, map[string]float64{"t.acc,none": 0.5}},
+		{"lm-eval stderr beyond the largest magnitude is absent", FormatLMEval,
+			`{"results": {"t": {"acc,none": 0.5, "acc_stderr,none": 1e301}}}`, map[string]float64{"t.acc,none": 0.5}},
 		{"lm-eval stderr without metric ignored", FormatLMEval,
 			`{"results": {"t": {"acc,none": 0.5, "f1_stderr,none": 0.1}}}`, map[string]float64{"t.acc,none": 0.5}},
 		{"lm-eval groups add new names", FormatLMEval,
@@ -305,6 +308,10 @@ func TestParseErrors(t *testing.T) {
 		{"json NaN", "m.json", FormatAuto, "{\n \"eval\": {\n  \"acc\": NaN\n }\n}", 3, "eval.acc", "NaN"},
 		{"json Infinity", "m.json", FormatAuto, "{\"a\": -Infinity}", 1, "a", "-Infinity"},
 		{"json overflow", "m.json", FormatAuto, "{\n\"a\": 1e999}", 2, "a", "out of range"},
+		{"json beyond the largest magnitude", "m.json", FormatAuto, "{\"a\": 0,\n\"b\": {\"c\": 1.7e308}}", 2, "b.c", "value 1.7e+308 is beyond ±1e+300"},
+		{"yaml beyond the largest magnitude", "m.yaml", FormatAuto, "a: 1\nb: -1e301\n", 2, "b", "beyond ±1e+300"},
+		{"csv beyond the largest magnitude", "m.csv", FormatAuto, "name,value\na,2e300\n", 2, "a", "beyond ±1e+300"},
+		{"lm-eval beyond the largest magnitude", "m.json", FormatAuto, "{\"results\": {\"t\": {\n\"acc,none\": 1e305, \"acc_stderr,none\": 0.1}}}", 2, "t.acc,none", "beyond"},
 		{"json duplicate key", "m.json", FormatAuto, "{\n\"a\": 1,\n\"a\": 2}", 3, "a", `["a"] (line 2) and ["a"] (line 3)`},
 		{"json duplicate flattened", "m.json", FormatAuto, "{\"eval.acc\": 1,\n\"eval\": {\n\"acc\": 2}}", 3, "eval.acc", `["eval.acc"] (line 1) and ["eval"]["acc"] (line 3)`},
 		{"json empty key", "m.json", FormatAuto, `{"": {"a": 1}}`, 1, ".a", "empty key"},

@@ -67,8 +67,9 @@ func ReadExamples(path string, format ExamplesFormat) (*Examples, error) {
 // Lines, and empty CSV cells, are missing values. A CSV column of text
 // (labels, prompts) is ignored, but a column that holds numbers in some
 // rows and text in others is an error naming the line of the text. A
-// column without a name (pandas' index) is ignored too. NaN and infinite values (Python's
-// NaN token, "nan" cells) are errors naming the line and key. Blank lines
+// column without a name (pandas' index) is ignored too. NaN and infinite
+// values (Python's NaN token, "nan" cells), and values beyond MaxMagnitude,
+// are errors naming the line and key. Blank lines
 // are skipped. A file without examples, or without any metric, is an error.
 func ParseExamples(source string, r io.Reader, format ExamplesFormat) (*Examples, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
@@ -154,8 +155,8 @@ func (b *exBuilder) put(c *column, v float64) error {
 	if len(c.vals) > row {
 		return b.errorf(c.name, "given twice in one example")
 	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return b.errorf(c.name, "value is %v; metrics must be finite numbers", v)
+	if err := checkValue(v); err != nil {
+		return b.errorf(c.name, "%v", err)
 	}
 	for len(c.vals) < row {
 		c.vals = append(c.vals, math.NaN())
