@@ -142,6 +142,10 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	if err != nil {
 		return report.Report{}, err
 	}
+	// Every result of the report is one family: adjust once all exist.
+	if cmp.Family, err = compare.Adjust(cmp.Metrics, pol.Correction(), opts.Level); err != nil {
+		return report.Report{}, err
+	}
 	r := report.Report{Comparison: cmp, Title: req.Title, PolicyChange: change}
 	if pol != nil {
 		v := pol.Evaluate(cmp)

@@ -24,9 +24,14 @@
 //	    "delta": -0.012,                    // head - base, or null
 //	    "relative": -0.0126,                // delta / |base| (a fraction), or null
 //	    "direction": "higher",              // "higher", "lower" or null
-//	    "ci": {"low": -0.018, "high": -0.006, "level": 0.95, "method": "paired-bootstrap"},  // or null
-//	    "status": "regressed",              // improved, regressed, unchanged, not-significant, new, removed
-//	    "examples": 1797                    // paired examples behind a bootstrap CI, else 0
+//	    "ci": {"low": -0.018, "high": -0.006, "level": 0.95, "method": "paired-bootstrap"},  // per metric, unadjusted; or null
+//	    "status": "regressed",              // improved, regressed, unchanged, not-significant,
+//	                                        // changed-no-interval, new, removed; from p_adjusted
+//	    "examples": 1797,                   // paired examples behind the values, else 0
+//	    "p_value": 0.0004,                  // two-sided, this metric alone; null without an interval
+//	    "p_adjusted": 0.004,                // adjusted for the family (multiple_comparisons)
+//	    "mde": null,                        // when not significant: the smallest change it could detect
+//	    "declared": null                    // {"base": 0.95, "head": 0.9}: aggregate files that disagree
 //	  }],
 //	  "gate": {
 //	    "passed": false,                    // true when there is no policy
@@ -35,6 +40,8 @@
 //	  },
 //	  "paired": 1797,
 //	  "unpaired": {"base": 3, "head": 0},
+//	  "multiple_comparisons": {"method": "holm", "family_size": 10, "level": 0.95},  // absent without a comparison
+//	  "warnings": [{"metric": "accuracy", "message": "…"}],  // metric absent for a policy warning; never null
 //	  "policy_change": {                    // only when the pull request changes the policy
 //	    "gate": "base/.modelci.yaml", "proposed": "head/.modelci.yaml",
 //	    "changes": [{"key": "metrics.\"accuracy\"", "old": "{ min: 0.9 }", "new": null}]
@@ -99,26 +106,19 @@ func Summary(r Report) string { return render(r, summaryStyle, SummaryLimit) }
 // fails only on a value JSON cannot hold (NaN, ±Inf).
 func JSON(r Report) ([]byte, error) {
 	out := jsonReport{
-		Title:   r.Title,
-		Metrics: []jsonMetric{},
-		Gate:    jsonGate{Passed: true, Violations: []jsonViolation{}},
-		Policy:  newJSONPolicyChange(r.PolicyChange),
+		Title:    r.Title,
+		Metrics:  []jsonMetric{},
+		Gate:     jsonGate{Passed: true, Violations: []jsonViolation{}},
+		Warnings: []jsonWarning{},
+		Policy:   newJSONPolicyChange(r.PolicyChange),
 	}
 	if c := r.Comparison; c != nil {
 		out.Paired, out.Unpaired = c.Paired, c.Unpaired
+		if c.Family.Method != "" {
+			out.Family = &jsonFamily{Method: string(c.Family.Method), Size: c.Family.Size, Level: c.Family.Level}
+		}
 		for _, m := range c.Metrics {
-			jm := jsonMetric{
-				Name: m.Name, Base: m.Base, Head: m.Head, Delta: m.Delta, Relative: m.Relative,
-				Status: string(m.Status), Examples: m.Examples,
-			}
-			if m.Direction != "" {
-				d := string(m.Direction)
-				jm.Direction = &d
-			}
-			if m.CI != nil {
-				jm.CI = &jsonCI{Low: m.CI.Low, High: m.CI.High, Level: m.CI.Level, Method: m.CI.Method}
-			}
-			out.Metrics = append(out.Metrics, jm)
+			out.Metrics = append(out.Metrics, newJSONMetric(m))
 		}
 	}
 	if v := r.Verdict; v != nil {
@@ -126,6 +126,9 @@ func JSON(r Report) ([]byte, error) {
 		for _, x := range v.Violations {
 			out.Gate.Violations = append(out.Gate.Violations, jsonViolation{Metric: x.Metric, Rule: x.Rule, Message: x.Message})
 		}
+	}
+	for _, w := range Warnings(r) {
+		out.Warnings = append(out.Warnings, jsonWarning{Metric: w.Metric, Message: w.Message})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -137,25 +140,79 @@ func JSON(r Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Warnings returns the report's warnings: the comparison's (by metric),
+// then the verdict's (the policy's patterns that matched nothing).
+func Warnings(r Report) []compare.Warning {
+	var out []compare.Warning
+	if r.Comparison != nil {
+		out = append(out, r.Comparison.Warnings...)
+	}
+	if r.Verdict != nil {
+		out = append(out, r.Verdict.Warnings...)
+	}
+	return out
+}
+
+// newJSONMetric is one metric's result as JSON.
+func newJSONMetric(m compare.Result) jsonMetric {
+	jm := jsonMetric{
+		Name: m.Name, Base: m.Base, Head: m.Head, Delta: m.Delta, Relative: m.Relative,
+		Status: string(m.Status), Examples: m.Examples, P: m.P, PAdjusted: m.PAdjusted, MDE: m.MDE,
+	}
+	if m.Direction != "" {
+		d := string(m.Direction)
+		jm.Direction = &d
+	}
+	if m.CI != nil {
+		jm.CI = &jsonCI{Low: m.CI.Low, High: m.CI.High, Level: m.CI.Level, Method: m.CI.Method}
+	}
+	if m.Declared != nil {
+		jm.Declared = &jsonDeclared{Base: m.Declared.Base, Head: m.Declared.Head}
+	}
+	return jm
+}
+
 type jsonReport struct {
 	Title    string            `json:"title,omitempty"`
 	Metrics  []jsonMetric      `json:"metrics"`
 	Gate     jsonGate          `json:"gate"`
 	Paired   int               `json:"paired"`
 	Unpaired compare.Unpaired  `json:"unpaired"`
+	Family   *jsonFamily       `json:"multiple_comparisons,omitempty"`
+	Warnings []jsonWarning     `json:"warnings"`
 	Policy   *jsonPolicyChange `json:"policy_change,omitempty"`
 }
 
+type jsonFamily struct {
+	Method string  `json:"method"`
+	Size   int     `json:"family_size"`
+	Level  float64 `json:"level"`
+}
+
+type jsonWarning struct {
+	Metric  string `json:"metric,omitempty"`
+	Message string `json:"message"`
+}
+
+type jsonDeclared struct {
+	Base *float64 `json:"base"`
+	Head *float64 `json:"head"`
+}
+
 type jsonMetric struct {
-	Name      string   `json:"name"`
-	Base      *float64 `json:"base"`
-	Head      *float64 `json:"head"`
-	Delta     *float64 `json:"delta"`
-	Relative  *float64 `json:"relative"`
-	Direction *string  `json:"direction"`
-	CI        *jsonCI  `json:"ci"`
-	Status    string   `json:"status"`
-	Examples  int      `json:"examples"`
+	Name      string        `json:"name"`
+	Base      *float64      `json:"base"`
+	Head      *float64      `json:"head"`
+	Delta     *float64      `json:"delta"`
+	Relative  *float64      `json:"relative"`
+	Direction *string       `json:"direction"`
+	CI        *jsonCI       `json:"ci"`
+	Status    string        `json:"status"`
+	Examples  int           `json:"examples"`
+	P         *float64      `json:"p_value"`
+	PAdjusted *float64      `json:"p_adjusted"`
+	MDE       *float64      `json:"mde"`
+	Declared  *jsonDeclared `json:"declared"`
 }
 
 type jsonCI struct {
