@@ -37,7 +37,10 @@ func Common(sig int, vs ...float64) Format {
 	if largest == 0 {
 		return Format{sig: sig}
 	}
-	exp := int(math.Floor(math.Log10(largest)))
+	// The exponent of largest once rounded to sig digits: 9.9999e-05 is
+	// 1.0e-04 with two.
+	e := strconv.FormatFloat(largest, 'e', max(sig-1, 0), 64)
+	exp, _ := strconv.Atoi(e[strings.IndexByte(e, 'e')+1:])
 	d := max(0, sig-1-exp)
 	if exp >= 15 || d > MaxDecimals {
 		return Format{sig: sig, exp: true}
