@@ -178,7 +178,9 @@ func TestApplyCases(t *testing.T) {
 	full := classifier(r, 100, 3, 0.9)
 	few := map[string][]float64{"label": {1, 2, 3, 1, 2}, "pred": {1, 2, 3, 1, 1}}
 	noLabel := map[string][]float64{"pred": full["pred"]}
-	set := func(v float64) *metrics.Set { return &metrics.Set{Metrics: []metrics.Metric{{Name: "accuracy", Value: v}}} }
+	set := func(v float64) *metrics.Set {
+		return &metrics.Set{Metrics: []metrics.Metric{{Name: "accuracy", Value: v}}}
+	}
 	for _, tc := range []struct {
 		name   string
 		in     Sides
