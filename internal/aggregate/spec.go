@@ -73,6 +73,18 @@ type Spec struct {
 	Score string
 }
 
+// String formats the declaration as the policy file would, in flow
+// style: "{ statistic: p95, column: latency_ms }".
+func (s Spec) String() string {
+	parts := []string{keyStatistic + ": " + s.Statistic}
+	for _, k := range specKeys[1:] {
+		if v := *s.field(k); v != "" {
+			parts = append(parts, k+": "+v)
+		}
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
+}
+
 // IsPercentile reports whether the statistic is a percentile.
 func (s Spec) IsPercentile() bool { return percentileRE.MatchString(s.Statistic) }
 

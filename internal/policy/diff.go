@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/modelci/modelci/internal/aggregate"
 )
 
 // Setting is one setting of a policy as the file would spell it: a
@@ -40,6 +42,9 @@ func (p *Policy) Settings() []Setting {
 	}
 	for _, r := range p.Metrics {
 		s = append(s, Setting{metricKey(r.Pattern), r.Rule.String()})
+	}
+	for _, a := range p.Aggregates {
+		s = append(s, Setting{aggregate.Key(a.Name), a.String()})
 	}
 	return s
 }

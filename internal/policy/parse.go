@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/modelci/modelci/internal/aggregate"
 	"github.com/modelci/modelci/internal/compare"
 	"github.com/modelci/modelci/internal/inputerr"
 )
@@ -33,7 +34,7 @@ var ErrUnknownKey = errors.New("unknown key")
 
 // Keys of the file, in the order error messages list them.
 var (
-	topKeys  = []string{"version", "confidence", "resamples", "seed", "multiple_comparisons", "defaults", "metrics"}
+	topKeys  = []string{"version", "confidence", "resamples", "seed", "multiple_comparisons", "defaults", "metrics", "aggregates"}
 	ruleKeys = []string{"direction", "min", "max", "max_drop", "max_increase", "require_significance"}
 )
 
@@ -133,6 +134,8 @@ func (ps parser) top(p *Policy, f field) error {
 		p.Defaults, err = ps.rule(f.val, f.key)
 	case "metrics":
 		p.Metrics, err = ps.metrics(f.val)
+	case "aggregates":
+		p.Aggregates, err = aggregate.Parse(ps.source, f.val)
 	}
 	return err
 }

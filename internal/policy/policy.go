@@ -19,6 +19,13 @@
 //	  accuracy:   { direction: higher, min: 0.90, max_drop: 0.5% }
 //	  "latency_*": { direction: lower, max: 50, max_increase: 10% }
 //	  eval_loss:  { max_increase: 0.05, require_significance: false }
+//	aggregates:             # metrics computed from per-example columns
+//	  macro_f1:   { statistic: f1_macro, label: label, prediction: prediction }
+//	  latency_p95_ms: { statistic: p95, column: latency_ms }
+//
+// The aggregates key declares metrics as aggregates of per-example columns,
+// bootstrapped paired by id (package aggregate says how); they replace the
+// same-named metrics of the files, and rules apply to them by name.
 //
 // A rule has these keys:
 //
@@ -72,6 +79,7 @@ import (
 
 	"github.com/modelci/modelci/internal/numfmt"
 
+	"github.com/modelci/modelci/internal/aggregate"
 	"github.com/modelci/modelci/internal/compare"
 )
 
@@ -131,6 +139,9 @@ type Policy struct {
 	Defaults Rule
 	// Metrics are the per-metric rules in file order.
 	Metrics []NamedRule
+	// Aggregates are the metrics declared as aggregates of per-example
+	// columns, in file order.
+	Aggregates []aggregate.Spec
 }
 
 // NamedRule is a rule for the metrics a pattern matches.
