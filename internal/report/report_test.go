@@ -19,6 +19,7 @@ import (
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"github.com/modelci/modelci/internal/compare"
+	"github.com/modelci/modelci/internal/numfmt"
 	"github.com/modelci/modelci/internal/policy"
 )
 
@@ -55,14 +56,16 @@ func boot(lo, hi float64) *compare.Interval {
 	return &compare.Interval{Low: lo, High: hi, Level: 0.95, Method: compare.MethodBootstrap}
 }
 
-func verdict(t testing.TB, yaml string, c *compare.Comparison) *policy.Verdict {
+// gate returns r gated by the policy in yaml: its policy and verdict set.
+func gate(t testing.TB, yaml string, r Report) Report {
 	t.Helper()
 	p, err := policy.Parse(".modelci.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := p.Evaluate(c)
-	return &v
+	v := p.Evaluate(r.Comparison)
+	r.Policy, r.Verdict = p, &v
+	return r
 }
 
 const hi, lo = compare.HigherIsBetter, compare.LowerIsBetter
@@ -79,8 +82,8 @@ func cases(t testing.TB) []struct {
 			metric("eval.f1|macro", f(0.9412), f(0.9433), hi, compare.NotSignificant, boot(-0.0011, 0.0052)),
 			metric("eval_loss", f(0.2104), f(0.1987), lo, compare.Improved, boot(-0.0152, -0.0081)),
 			metric("hellaswag.acc,none", f(0.5712), f(0.5712), hi, compare.Unchanged, &compare.Interval{Level: 0.95, Method: compare.MethodStdErr}),
-			metric("latency_p50_ms", f(41.2), f(38.75), lo, compare.Improved, nil),
-			metric("latency_p99_ms", f(88.1), f(97.3), lo, compare.Regressed, nil),
+			metric("latency_p50_ms", f(41.2), f(38.75), lo, compare.ChangedNoInterval, nil),
+			metric("latency_p99_ms", f(88.1), f(97.3), lo, compare.ChangedNoInterval, nil),
 			metric("model_size_mb", nil, f(12.5), lo, compare.New, nil),
 			metric("peak_memory_mb", f(512), nil, lo, compare.Removed, nil),
 			metric("precision_<b>", f(0.91), f(0.91000004), hi, compare.NotSignificant, boot(-0.00002, 0.00003)),
@@ -114,7 +117,7 @@ metrics:
 	failed := &compare.Comparison{
 		Metrics: []compare.Result{
 			metric("accuracy", f(0.95), f(0.912), hi, compare.Regressed, boot(-0.052, -0.024)),
-			metric("latency_p50", f(42), f(51.3), lo, compare.Regressed, nil),
+			metric("latency_p50", f(42), f(51.3), lo, compare.ChangedNoInterval, nil),
 		},
 		Paired: 1797,
 	}
@@ -139,13 +142,17 @@ metrics:
 		r     Report
 		limit int
 	}{
-		{"mixed", Report{Comparison: mixed, Verdict: verdict(t, mixedPolicy, mixed), Title: "digits"}, 0},
-		{"gate-passed", Report{Comparison: passed, Verdict: verdict(t, "defaults: {max_drop: 1%}\nmetrics: {accuracy: {min: 0.9}}", passed)}, 0},
-		{"gate-failed", Report{Comparison: failed, Verdict: verdict(t, "metrics:\n  accuracy: {min: 0.93, max_drop: 0.5%}\n  latency_p50: {max: 50}\n", failed)}, 0},
-		{"policy-changed", Report{Comparison: passed, Verdict: verdict(t, gatePolicy, passed), PolicyChange: policyChange(t, gatePolicy, proposedPolicy)}, 0},
+		{"mixed", gate(t, mixedPolicy, Report{Comparison: mixed, Title: "digits"}), 0},
+		{"gate-passed", gate(t, "defaults: {max_drop: 1%}\nmetrics: {accuracy: {min: 0.9}}", Report{Comparison: passed}), 0},
+		{"gate-failed", gate(t, "metrics:\n  accuracy: {min: 0.93, max_drop: 0.5%}\n  latency_p50: {max: 50}\n", Report{Comparison: failed}), 0},
+		{"policy-changed", gate(t, gatePolicy, Report{Comparison: passed, PolicyChange: policyChange(t, gatePolicy, proposedPolicy)}), 0},
 		{"no-policy", Report{Comparison: noPolicy}, 0},
 		{"empty", Report{}, 0},
-		{"truncated", Report{Comparison: &many, Verdict: verdict(t, "metrics: {\"task_00*\": {max_drop: 1%}}", &many), Title: "many tasks"}, 8000},
+		{"truncated", gate(t, "metrics: {\"task_00*\": {max_drop: 1%}}", Report{Comparison: &many, Title: "many tasks"}), 8000},
+		{"passed-regressions", gate(t, digitsPolicy, Report{Comparison: passedRegressions(), Title: "digits"}), 0},
+		{"aggregate-only", gate(t, "metrics: {\"latency_*\": {max: 100}}", Report{Comparison: aggregateOnly()}), 0},
+		{"many-violations", gate(t, "defaults: {min: 0.9}", Report{Comparison: manyViolations()}), 0},
+		{"hostile-names", Report{Comparison: hostile(), Title: "@org/team see https://evil.example \u202egnp.exe"}, 0},
 	}
 }
 
@@ -201,14 +208,17 @@ func TestGolden(t *testing.T) {
 }
 
 var (
-	trRE     = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
-	cellRE   = regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`)
-	tableRE  = regexp.MustCompile(`(?s)<table>(.*?)</table>`)
-	omitRE   = regexp.MustCompile(`… ([\d,]+) of ([\d,]+) metrics omitted from the full table`)
-	tagRE    = regexp.MustCompile(`<[^>]*>`)
-	mdRowRE  = regexp.MustCompile(`(?m)^\| .*\|$`)
-	mdSepRE  = regexp.MustCompile(`(?m)^\|:---\|`)
-	detailRE = regexp.MustCompile(`<details>`)
+	trRE    = regexp.MustCompile(`(?s)<tr>(.*?)</tr>`)
+	cellRE  = regexp.MustCompile(`(?s)<t[hd][^>]*>(.*?)</t[hd]>`)
+	tableRE = regexp.MustCompile(`(?s)<table>(.*?)</table>`)
+	codeRE  = regexp.MustCompile(`(?s)<code>(.*?)</code>`)
+	// omitRE and allOmitRE match the notes on rows left out of the
+	// metrics tables.
+	omitRE    = regexp.MustCompile(`_… ([\d,]+) of [\d,]+ (?:rows omitted from this table|more metrics? omitted)`)
+	allOmitRE = regexp.MustCompile(`_… (?:all ([\d,]+) rows? of this table|the table of ([\d,]+) more metrics?) omitted`)
+	mdRowRE   = regexp.MustCompile(`(?m)^\| .*\|$`)
+	mdSepRE   = regexp.MustCompile(`(?m)^\|:---\|`)
+	detailRE  = regexp.MustCompile(`(?m)^<details>\n<summary>`)
 )
 
 // toHTML renders Markdown as GitHub would, close enough: GFM with raw HTML.
@@ -223,8 +233,8 @@ func toHTML(t testing.TB, md string) string {
 }
 
 // checkMarkdown checks that out is within limit and well formed: valid
-// UTF-8, balanced <details>, every Markdown table row rendered as an HTML
-// row with as many cells as its table's header, and notes that add up.
+// UTF-8, the <details> it opens balanced in the HTML, every Markdown table
+// row rendered as an HTML row with as many cells as its table's header.
 func checkMarkdown(t *testing.T, out string, limit int) {
 	t.Helper()
 	if len(out) > limit {
@@ -233,15 +243,10 @@ func checkMarkdown(t *testing.T, out string, limit int) {
 	if !utf8.ValidString(out) {
 		t.Error("not valid UTF-8")
 	}
-	if o, c := strings.Count(out, "<details>"), strings.Count(out, "</details>"); o != c {
-		t.Errorf("%d <details> but %d </details>", o, c)
-	}
-	if o, c := strings.Count(out, "<summary>"), strings.Count(out, "</summary>"); o != c {
-		t.Errorf("%d <summary> but %d </summary>", o, c)
-	}
 	h := toHTML(t, out)
-	if o, c := strings.Count(h, "<details>"), strings.Count(h, "</details>"); o != c || o != len(detailRE.FindAllString(out, -1)) {
-		t.Errorf("HTML has %d <details>, %d </details>; Markdown had %d", o, c, strings.Count(out, "<details>"))
+	want := len(detailRE.FindAllString(out, -1))
+	if o, c := strings.Count(h, "<details>"), strings.Count(h, "</details>"); o != c || o != want {
+		t.Errorf("HTML has %d <details>, %d </details>; the Markdown opens %d", o, c, want)
 	}
 	tables := tableRE.FindAllString(h, -1)
 	if want := len(mdSepRE.FindAllString(out, -1)); len(tables) != want {
@@ -269,41 +274,65 @@ func checkMarkdown(t *testing.T, out string, limit int) {
 	}
 }
 
+// metricRows returns the rows of the HTML's metrics tables (those whose
+// first cell is a metric's name), each as its cells.
+func metricRows(h string) [][]string {
+	var out [][]string
+	for _, tb := range tableRE.FindAllStringSubmatch(h, -1) {
+		if !strings.Contains(tb[1], ">Metric</th>") {
+			continue
+		}
+		for _, tr := range trRE.FindAllStringSubmatch(tb[1], -1)[1:] {
+			var cells []string
+			for _, c := range cellRE.FindAllStringSubmatch(tr[1], -1) {
+				cells = append(cells, c[1])
+			}
+			out = append(out, cells)
+		}
+	}
+	return out
+}
+
+// omitted is the number of metrics rows the notes of out say were left out.
+func omitted(out string) int {
+	n := 0
+	for _, m := range omitRE.FindAllStringSubmatch(out, -1) {
+		k, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
+		n += k
+	}
+	for _, m := range allOmitRE.FindAllStringSubmatch(out, -1) {
+		k, _ := strconv.Atoi(strings.ReplaceAll(m[1]+m[2], ",", ""))
+		n += k
+	}
+	return n
+}
+
+// TestRowsSurviveGFM checks that every metric, and every violated metric
+// the comparison lacks, is a row of one table or counted as left out.
 func TestRowsSurviveGFM(t *testing.T) {
 	for _, tc := range cases(t) {
 		limit := tc.limit
 		if limit == 0 {
 			limit = CommentLimit
 		}
-		out := MarkdownWithin(tc.r, limit)
-		h := toHTML(t, out)
-		tables := tableRE.FindAllStringSubmatch(h, -1)
-		n := len(tc.r.comparisonMetrics())
-		if n == 0 {
-			if len(tables) != 0 {
-				t.Errorf("%s: %d tables for no metrics", tc.name, len(tables))
+		for style, out := range map[string]string{"comment": MarkdownWithin(tc.r, limit), "summary": Summary(tc.r)} {
+			want := len(tc.r.comparisonMetrics())
+			seen := map[string]bool{}
+			for _, m := range tc.r.comparisonMetrics() {
+				seen[m.Name] = true
 			}
-			continue
-		}
-		got := 0
-		if i := strings.Index(h, "<details>"); i >= 0 {
-			full := tableRE.FindStringSubmatch(h[i:])
-			if full == nil {
-				t.Fatalf("%s: no table in <details>", tc.name)
+			if v := tc.r.Verdict; v != nil {
+				for _, x := range v.Violations {
+					if !seen[x.Metric] {
+						seen[x.Metric] = true
+						want++
+					}
+				}
 			}
-			got = len(trRE.FindAllString(full[1], -1)) - 1
-		}
-		omitted := 0
-		if m := omitRE.FindAllStringSubmatch(out, -1); m != nil {
-			for _, x := range m {
-				omitted, _ = strconv.Atoi(strings.ReplaceAll(x[1], ",", ""))
+			rows := metricRows(toHTML(t, out))
+			if got := len(rows) + omitted(out); got != want {
+				t.Errorf("%s %s: %d rows + %d omitted, want %d metrics", tc.name, style, len(rows), omitted(out), want)
 			}
-		}
-		if got+omitted != n {
-			t.Errorf("%s: full table has %d rows + %d omitted, want %d metrics", tc.name, got, omitted, n)
-		}
-		if got > 0 && !strings.Contains(h, "<details>\n<summary>") {
-			t.Errorf("%s: no <details><summary> in the HTML", tc.name)
 		}
 	}
 }
@@ -317,7 +346,7 @@ func (r Report) comparisonMetrics() []compare.Result {
 
 func TestEscapedNamesRoundTrip(t *testing.T) {
 	names := []string{"a|b", "`code`", "<script>alert(1)</script>", "x\ny", `a\|b`, "**bold**", "$x$", "snake_case_name",
-		"[link](http://x)", "~~gone~~", "&amp;", "|", "\\", "#1", "!img", "é→ü 日本", "tab\there"}
+		"[link](http://x)", "~~gone~~", "&amp;", "|", "\\", "#1", "!img", "é→ü 日本", "tab\there", "``", "` x `"}
 	var c compare.Comparison
 	for _, n := range names {
 		c.Metrics = append(c.Metrics, metric(n, f(1), f(2), hi, compare.Improved, nil))
@@ -325,22 +354,19 @@ func TestEscapedNamesRoundTrip(t *testing.T) {
 	out := Markdown(Report{Comparison: &c, Title: "<b>|title|</b>"})
 	checkMarkdown(t, out, CommentLimit)
 	h := toHTML(t, out)
-	tables := tableRE.FindAllStringSubmatch(h, -1)
-	if len(tables) != 2 {
-		t.Fatalf("%d tables, want 2", len(tables))
-	}
-	var got []string
-	for _, tr := range trRE.FindAllStringSubmatch(tables[1][1], -1)[1:] {
-		cell := cellRE.FindStringSubmatch(tr[1])[1]
-		if strings.Contains(cell, "<") {
-			t.Errorf("markup in a name cell: %s", cell)
-		}
-		got = append(got, html.UnescapeString(cell))
+	rows := metricRows(h)
+	if len(rows) != len(names) {
+		t.Fatalf("%d rows, want %d", len(rows), len(names))
 	}
 	for i, n := range names {
+		m := codeRE.FindStringSubmatch(rows[i][0])
+		if m == nil || strings.Contains(m[1], "<") {
+			t.Errorf("row %d: name cell %q is not one code span", i, rows[i][0])
+			continue
+		}
 		want := strings.NewReplacer("\n", " ", "\t", " ").Replace(n)
-		if i >= len(got) || got[i] != want {
-			t.Errorf("row %d: name renders as %q, want %q", i, got[min(i, len(got)-1)], want)
+		if got := html.UnescapeString(m[1]); got != want && got != strings.TrimSpace(want) {
+			t.Errorf("row %d: name renders as %q, want %q", i, got, want)
 		}
 	}
 	if strings.Contains(h, "<b>") || strings.Contains(h, "<script>") {
@@ -377,13 +403,12 @@ func bigReport(t testing.TB, n, violEvery int) Report {
 
 func TestHugeComment(t *testing.T) {
 	tests := []struct {
-		name      string
-		n, every  int
-		keepViols bool
+		name     string
+		n, every int
 	}{
-		{"10000 metrics, 100 violations", 10000, 100, true},
-		{"10000 metrics, no policy violations", 10000, 0, true},
-		{"10000 metrics, all violations", 10000, 1, false},
+		{"10000 metrics, 100 violations", 10000, 100},
+		{"10000 metrics, no policy violations", 10000, 0},
+		{"10000 metrics, all violations", 10000, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -397,10 +422,11 @@ func TestHugeComment(t *testing.T) {
 				t.Error("no note on omitted rows")
 			}
 			nv := len(r.Verdict.Violations)
-			if got := strings.Count(out, "\n- ✗ "); tt.keepViols && got != nv {
-				t.Errorf("%d violations listed, want all %d", got, nv)
-			} else if !tt.keepViols && !strings.Contains(out, "more violations omitted to fit") {
-				t.Error("violations left out without a note")
+			if got, want := strings.Count(out, "\n- ✗ "), min(nv, commentStyle.maxItems); got != want {
+				t.Errorf("%d violations listed, want %d", got, want)
+			}
+			if more := fmt.Sprintf("_… and %s more violations, less severe", numfmt.Count(nv-commentStyle.maxItems)); nv > commentStyle.maxItems && !strings.Contains(out, more) {
+				t.Errorf("no note %q", more)
 			}
 			if !strings.Contains(out, "123,456 paired examples; 7 only in base, 1 only in head.") {
 				t.Error("example counts missing")
@@ -414,66 +440,89 @@ func TestHugeComment(t *testing.T) {
 	}
 }
 
-// TestDropOrder checks that the least important rows go first: in the full
-// table unchanged and not-significant rows before improvements, before
-// regressions, and every row of the full table before any row of the table
-// of changes; within a rank, rows go from the end.
+// TestDropOrder checks that the least important rows go first: every row
+// of the other metrics' table before any of the main table; in the main
+// table ungated changes before gated metrics, and improvements before
+// regressions; in the other table unchanged rows before not-significant
+// ones; within a rank, rows go from the end.
 func TestDropOrder(t *testing.T) {
 	var c compare.Comparison
 	statuses := []compare.Status{compare.Unchanged, compare.NotSignificant, compare.Improved, compare.Regressed}
 	for i := range 40 {
-		c.Metrics = append(c.Metrics, metric(fmt.Sprintf("m%02d", i), f(1), f(2), hi, statuses[i%4], nil))
-	}
-	r := Report{Comparison: &c}
-	statusIndex := map[int]int{rankUnchanged: 0, rankNotSignificant: 1, rankImproved: 2, rankRegressed: 3}
-	rankOfCell := map[string]int{"= unchanged": rankUnchanged, "≈ not significant": rankNotSignificant, "↑ improved": rankImproved, "↓ regressed": rankRegressed}
-	// kept returns, per rank, the indices of the rows shown in a table.
-	kept := func(table string) map[int][]int {
-		out := map[int][]int{}
-		for _, line := range strings.Split(table, "\n") {
-			if !strings.HasPrefix(line, "| m") {
-				continue
-			}
-			cells := strings.Split(line, " | ")
-			i, _ := strconv.Atoi(strings.TrimPrefix(cells[0], "| m"))
-			rk := rankOfCell[strings.TrimSuffix(cells[5], " |")]
-			out[rk] = append(out[rk], i)
+		b, h := f(1), f(2)
+		if statuses[i%4] == compare.Regressed {
+			h = f(0.5)
 		}
-		return out
+		c.Metrics = append(c.Metrics, metric(fmt.Sprintf("m%02d", i), b, h, hi, statuses[i%4], nil))
 	}
-	fullLen := len(Markdown(r))
-	for limit := fullLen; limit > 400; limit -= 23 {
+	// m0* and m1* (the first 20) are gated.
+	r := gate(t, `metrics: {"m[01]*": {min: 0}}`, Report{Comparison: &c})
+	full := Markdown(r)
+	i := strings.Index(full, "<details>")
+	allMain, allOther := keptRanks(full[:i]), keptRanks(full[i:])
+	for limit := len(full); limit > 400; limit -= 23 {
 		out := MarkdownWithin(r, limit)
-		if len(out) > limit {
-			t.Fatalf("limit %d: length %d", limit, len(out))
-		}
 		checkMarkdown(t, out, limit)
-		changes, full := out, ""
+		main, other := out, ""
 		if i := strings.Index(out, "<details>"); i >= 0 {
-			changes, full = out[:i], out[i:]
+			main, other = out[:i], out[i:]
 		}
-		ch, fu := kept(changes), kept(full)
-		if full != "" && len(ch[rankRegressed])+len(ch[rankImproved]) != 20 {
-			t.Errorf("limit %d: a change left out while the full table is shown", limit)
+		mainRanks, otherRanks := keptRanks(main), keptRanks(other)
+		shown := 0
+		for _, rows := range mainRanks {
+			shown += len(rows)
 		}
-		for _, rows := range []map[int][]int{ch, fu} {
-			for rk := rankRegressed; rk <= rankUnchanged; rk++ {
-				if rk == rankRemoved || rk == rankNew {
-					continue
+		if other != "" && shown != 30 {
+			t.Errorf("limit %d: %d main rows shown, want all 30 while the other table is shown", limit, shown)
+		}
+		checkPrefixes(t, limit, mainRanks, allMain)
+		checkPrefixes(t, limit, otherRanks, allOther)
+	}
+}
+
+// keptRanks returns, per rank, the indices of the rows of mNN metrics
+// shown in a Markdown table.
+func keptRanks(table string) map[int][]int {
+	out := map[int][]int{}
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| `m") {
+			continue
+		}
+		cells := strings.Split(line, " | ")
+		i, _ := strconv.Atoi(strings.Trim(cells[0], "|` m"))
+		rk := rankNotSignificant
+		switch status := cells[5]; {
+		case strings.Contains(status, "worse"):
+			rk = rankRegressed
+		case strings.Contains(status, "better"):
+			rk = rankImproved
+		case strings.Contains(status, "unchanged"):
+			rk = rankUnchanged
+		}
+		if !strings.Contains(cells[5], "gate") {
+			rk += ungated
+		}
+		out[rk] = append(out[rk], i)
+	}
+	return out
+}
+
+// checkPrefixes checks that when a rank lost rows of all it has, no less
+// important rank kept any, and that the rows kept of a rank are its first.
+func checkPrefixes(t *testing.T, limit int, kept, all map[int][]int) {
+	t.Helper()
+	for rk := range 2 * ungated {
+		if len(kept[rk]) < len(all[rk]) {
+			for less := rk + 1; less < 2*ungated; less++ {
+				if len(kept[less]) > 0 {
+					t.Errorf("limit %d: a row ranked %d left out before one ranked %d", limit, rk, less)
 				}
-				if len(rows[rk]) < 10 {
-					for less := rk + 1; less <= rankUnchanged; less++ {
-						if len(rows[less]) > 0 {
-							t.Errorf("limit %d: a row ranked %d left out before one ranked %d", limit, rk, less)
-						}
-					}
-				}
-				for k, i := range rows[rk] {
-					if i != 4*k+statusIndex[rk] {
-						t.Errorf("limit %d: rows ranked %d are not a prefix: %v", limit, rk, rows[rk])
-						break
-					}
-				}
+			}
+		}
+		for k := 1; k < len(kept[rk]); k++ {
+			if kept[rk][k]-kept[rk][k-1] != 4 || kept[rk][0]%20 >= 4 {
+				t.Errorf("limit %d: rows ranked %d are not a prefix: %v", limit, rk, kept[rk])
+				break
 			}
 		}
 	}
