@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/modelci/modelci/internal/aggregate"
 	"github.com/modelci/modelci/internal/compare"
 	"github.com/modelci/modelci/internal/metrics"
 	"github.com/modelci/modelci/internal/policy"
@@ -134,12 +135,20 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	if err != nil {
 		return report.Report{}, err
 	}
-	base, head, paired, err := readSides(req)
+	var specs []aggregate.Spec
+	if pol != nil {
+		specs = pol.Aggregates
+	}
+	sides, paired, err := readSides(req, len(specs) > 0)
 	if err != nil {
 		return report.Report{}, err
 	}
-	cmp, err := compare.Compare(ctx, base, head, paired, opts)
+	cmp, err := compare.Compare(ctx, sides.BaseSet, sides.HeadSet, paired, opts)
 	if err != nil {
+		return report.Report{}, err
+	}
+	// Declared aggregates replace the same-named metrics.
+	if err := aggregate.Apply(ctx, cmp, specs, sides, opts); err != nil {
 		return report.Report{}, err
 	}
 	// Every result of the report is one family: adjust once all exist.
@@ -190,20 +199,26 @@ func options(pol *policy.Policy, o Overrides) (compare.Options, error) {
 }
 
 // readSides reads the aggregate files of both sides and pairs their
-// per-example results by id, when either side has some.
-func readSides(req Request) (base, head *metrics.Set, paired *metrics.Paired, err error) {
+// per-example results by id, when either side has some. It keeps the
+// per-example results in sides only when keepExamples says an aggregate
+// reads them.
+func readSides(req Request, keepExamples bool) (sides aggregate.Sides, paired *metrics.Paired, err error) {
 	base, be, err := readSide(req.Base, req.MetricsFormat, req.ExamplesFormat)
 	if err != nil {
-		return nil, nil, nil, err
+		return sides, nil, err
 	}
 	head, he, err := readSide(req.Head, req.MetricsFormat, req.ExamplesFormat)
 	if err != nil {
-		return nil, nil, nil, err
+		return sides, nil, err
 	}
 	if be != nil || he != nil {
 		paired = metrics.Pair(be, he)
 	}
-	return base, head, paired, nil
+	sides = aggregate.Sides{BaseSet: base, HeadSet: head}
+	if keepExamples {
+		sides.Base, sides.Head = be, he
+	}
+	return sides, paired, nil
 }
 
 func readMetrics(in *Input, format metrics.Format) (*metrics.Set, error) {
