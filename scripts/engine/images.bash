@@ -15,11 +15,6 @@ PYTHON_IMAGE_MIRRORED=docker.io/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 # The Debian packages of the Python image; a change rebuilds it.
 PYTHON_PACKAGES=python3-sklearn,python3-numpy,python3-pip,python-is-python3,ca-certificates
 
-# A Go toolchain image (the host's Go, gcc for -race) for the ci module.
-GOLANG_IMAGE_REPO=modelci/golang
-GOLANG_IMAGE_TAG=bookworm
-GOLANG_IMAGE=$REGISTRY_ADDR/$GOLANG_IMAGE_REPO:$GOLANG_IMAGE_TAG
-
 DEBIAN_MIRROR=${MODELCI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SUITE=bookworm
 
@@ -28,12 +23,6 @@ GOSDK_ENV=(
   "GOPATH=/go"
   "GOTOOLCHAIN=local"
   "GONOSUMDB=github.com/dagger/dagger"
-  "LANG=C.UTF-8"
-)
-GOLANG_ENV=(
-  "PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-  "GOPATH=/go"
-  "GOTOOLCHAIN=local"
   "LANG=C.UTF-8"
 )
 PYTHON_ENV=(
@@ -113,17 +102,6 @@ build_rootfs_images() {
   [[ -f "$STAMP_DIR/gosdk-image" ]] || step "root filesystem for the Go SDK image" _gosdk_rootfs
   [[ -f "$STAMP_DIR/python-image" ]] || step "root filesystem for $PYTHON_IMAGE" \
     _rootfs python "$PYTHON_PACKAGES"
-  [[ -f "$STAMP_DIR/golang-image" ]] || step "root filesystem for $GOLANG_IMAGE" _golang_rootfs
-}
-
-_golang_rootfs() {
-  local r=$IMAGES_DIR/golang/rootfs
-  _rootfs golang "git,ca-certificates,gcc,libc6-dev"
-  log "adding Go $(go env GOVERSION) and the host CA bundle"
-  rm -rf "$r/usr/local/go"
-  cp -a "$(go env GOROOT)" "$r/usr/local/go"
-  cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/ca-certificates.crt"
-  mkdir -p "$r/go/pkg/mod" "$r/go/bin" "$r/root/.cache/go-build"
 }
 
 _gosdk_rootfs() {
@@ -192,11 +170,6 @@ _publish_image() {
 # publish_python_image: push the Python image into the local registry.
 publish_python_image() {
   _publish_image python "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" python3 "$PYTHON_PACKAGES" "${PYTHON_ENV[@]}"
-}
-
-# publish_golang_image: push the Go toolchain image into the local registry.
-publish_golang_image() {
-  _publish_image golang "$GOLANG_IMAGE_REPO" "$GOLANG_IMAGE_TAG" bash "$(gosdk_key)" "${GOLANG_ENV[@]}"
 }
 
 # drop_rootfs NAME: free disk once an image is stored (rebuilt if ever needed).
