@@ -34,8 +34,8 @@ metrics:
   macro_f1: { max_drop: 1% }
 `)
 	req := Request{
-		Base: Side{Metrics: Bytes("base/metrics.json", []byte(`{"macro_f1": 0.9}`)), Examples: Bytes("base/examples.jsonl", classExamples(600, 20))},
-		Head: Side{Metrics: Bytes("head/metrics.json", []byte(`{"macro_f1": 0.9}`)), Examples: Bytes("head/examples.jsonl", classExamples(600, 4))},
+		Base:   Side{Metrics: Bytes("base/metrics.json", []byte(`{"macro_f1": 0.9}`)), Examples: Bytes("base/examples.jsonl", classExamples(600, 20))},
+		Head:   Side{Metrics: Bytes("head/metrics.json", []byte(`{"macro_f1": 0.9}`)), Examples: Bytes("head/examples.jsonl", classExamples(600, 4))},
 		Policy: Bytes(".modelci.yaml", policy),
 	}
 	r, err := Run(context.Background(), req)
@@ -56,7 +56,9 @@ metrics:
 			Examples int
 			Declared *struct{ Base, Head *float64 }
 		}
-		Gate struct{ Violations []struct{ Metric, Rule string } }
+		Gate struct {
+			Violations []struct{ Metric, Rule string }
+		}
 	}
 	if err := json.Unmarshal(out, &doc); err != nil {
 		t.Fatal(err)
