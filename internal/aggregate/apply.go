@@ -3,6 +3,7 @@ package aggregate
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func Apply(ctx context.Context, cmp *compare.Comparison, specs []Spec, in Sides,
 			r.Status = compare.NotSignificant // for Adjust to decide
 		}
 	}
-	merge(cmp, results, a.warnings)
+	merge(cmp, results, inputs(specs), a.warnings)
 	method := cmp.Family.Method
 	if method == "" {
 		method = compare.NoCorrection
@@ -268,18 +269,38 @@ func status(r *compare.Result) compare.Status {
 	return compare.ChangedNoInterval
 }
 
-// merge puts results in cmp in place of the same-named metrics, keeping
-// cmp's metrics sorted by name, and replaces the warnings about them with
-// warnings.
-func merge(cmp *compare.Comparison, results []compare.Result, warnings []compare.Warning) {
-	replaced := map[string]bool{}
-	for _, r := range results {
-		replaced[r.Name] = true
+// inputs returns the columns the specs read as class labels,
+// predictions, probabilities or scores, except those that name a declared
+// aggregate: inputs of a statistic, not metrics (a mean of class labels
+// means nothing), so they leave the comparison. A column aggregated by a
+// mean or a percentile is a per-example metric and stays.
+func inputs(specs []Spec) map[string]bool {
+	out := map[string]bool{}
+	for _, s := range specs {
+		for _, c := range []string{s.Label, s.Prediction, s.Probability, s.Score} {
+			if c != "" {
+				out[c] = true
+			}
+		}
 	}
-	cmp.Metrics = slices.DeleteFunc(cmp.Metrics, func(r compare.Result) bool { return replaced[r.Name] })
+	for _, s := range specs {
+		delete(out, s.Name)
+	}
+	return out
+}
+
+// merge puts results in cmp in place of the same-named metrics and drops
+// the metrics named in drop, keeping cmp's metrics sorted by name, and
+// replaces the warnings about them with warnings.
+func merge(cmp *compare.Comparison, results []compare.Result, drop map[string]bool, warnings []compare.Warning) {
+	gone := maps.Clone(drop)
+	for _, r := range results {
+		gone[r.Name] = true
+	}
+	cmp.Metrics = slices.DeleteFunc(cmp.Metrics, func(r compare.Result) bool { return gone[r.Name] })
 	cmp.Metrics = append(cmp.Metrics, results...)
 	slices.SortStableFunc(cmp.Metrics, func(x, y compare.Result) int { return strings.Compare(x.Name, y.Name) })
-	cmp.Warnings = slices.DeleteFunc(cmp.Warnings, func(w compare.Warning) bool { return replaced[w.Metric] })
+	cmp.Warnings = slices.DeleteFunc(cmp.Warnings, func(w compare.Warning) bool { return gone[w.Metric] })
 	cmp.Warnings = append(cmp.Warnings, warnings...)
 	slices.SortStableFunc(cmp.Warnings, func(x, y compare.Warning) int { return strings.Compare(x.Metric, y.Metric) })
 }

@@ -238,8 +238,14 @@ func TestApplyReplaces(t *testing.T) {
 		compare.Options{Direction: func(string) (compare.Direction, bool) { return compare.LowerIsBetter, true }}); err != nil {
 		t.Fatal(err)
 	}
-	if len(cmp.Metrics) != n || !slices.IsSortedFunc(cmp.Metrics, func(a, b compare.Result) int { return strings.Compare(a.Name, b.Name) }) {
-		t.Errorf("metrics %d (want %d), sorted: %+v", len(cmp.Metrics), n, cmp.Metrics)
+	// label and pred, the macro F1's inputs, leave; it replaces the file's.
+	if len(cmp.Metrics) != n-2 || !slices.IsSortedFunc(cmp.Metrics, func(a, b compare.Result) int { return strings.Compare(a.Name, b.Name) }) {
+		t.Errorf("metrics %d (want %d), sorted: %+v", len(cmp.Metrics), n-2, cmp.Metrics)
+	}
+	for _, r := range cmp.Metrics {
+		if r.Name == "label" || r.Name == "pred" {
+			t.Errorf("input column %s left in the comparison", r.Name)
+		}
 	}
 	res := result(t, cmp, "macro_f1")
 	if res.CI == nil || res.Examples != 400 || *res.Head < 0.8 || res.Direction != compare.LowerIsBetter || res.Status != compare.Regressed || res.PAdjusted == nil {

@@ -57,6 +57,11 @@
 // the file's values are kept in Result.Declared for display, with a
 // warning.
 //
+// The columns an aggregate reads as label, prediction, probability or
+// score are its inputs, not metrics (a mean of class labels means
+// nothing): they leave the comparison, unless an aggregate has their name.
+// A column a mean or a percentile reads is a per-example metric and stays.
+//
 // The interval is that of a paired bootstrap of the aggregate itself: each
 // resample weights the pairs (package resample: the classic bootstrap up
 // to resample.MultinomialMax pairs, the Poisson one above), the same
