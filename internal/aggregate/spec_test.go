@@ -68,6 +68,20 @@ auc:            { statistic: roc_auc, label: y, score: s }
 	if s, err := parse(""); err != nil || len(s) != 0 {
 		t.Errorf("empty: %v, %v", s, err)
 	}
+	// String spells a declaration as the file would: it parses back.
+	for _, s := range specs {
+		back, err := parse(s.Name + ": " + s.String())
+		if err != nil || len(back) != 1 {
+			t.Fatalf("%s: %v", s.String(), err)
+		}
+		back[0].Line = s.Line
+		if back[0] != s {
+			t.Errorf("%s parses back as %+v, want %+v", s.String(), back[0], s)
+		}
+	}
+	if got := specs[0].String(); got != "{ statistic: f1_macro, label: label, prediction: prediction }" {
+		t.Errorf("String() = %q", got)
+	}
 }
 
 func TestParseErrors(t *testing.T) {
