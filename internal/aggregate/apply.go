@@ -126,7 +126,7 @@ func (a *applier) one(s Spec) (*compare.Result, *job, error) {
 			r.Direction = d
 		}
 	}
-	var br, hr rows
+	br, hr := rows{ex: a.Base}, rows{ex: a.Head}
 	var keys []int
 	if inBase && inHead {
 		br, hr, keys = a.pairs(s)
@@ -186,7 +186,11 @@ func (a *applier) side(s Spec, r rows, set *metrics.Set, name string, value **fl
 	if len(r.idx) == 0 {
 		if m, ok := set.Lookup(s.Name); ok {
 			*value = ptr(m.Value)
-			a.warn(s.Name, "the %s run's per-example results lack %s: its value is the aggregate file's, with no interval", name, strings.Join(s.Columns(), ", "))
+			lack := " has no per-example results"
+			if r.ex != nil {
+				lack = "'s per-example results lack " + strings.Join(s.Columns(), ", ")
+			}
+			a.warn(s.Name, "the %s run%s: its value is the aggregate file's, with no interval", name, lack)
 		}
 		return nil, nil
 	}

@@ -191,6 +191,8 @@ func TestApplyCases(t *testing.T) {
 		{"too few pairs", Sides{Base: examples("b", few), Head: examples("h", map[string][]float64{"label": few["label"], "pred": few["label"]})},
 			compare.ChangedNoInterval, f(0.8), "accuracy: only 5 paired examples, fewer than 20: no interval"},
 		{"no baseline", Sides{Head: examples("h", full)}, compare.New, nil, ""},
+		{"base without examples", Sides{BaseSet: set(0.5), Head: examples("h", full)},
+			compare.ChangedNoInterval, f(0.5), "accuracy: the base run has no per-example results: its value is the aggregate file's, with no interval"},
 		{"base lacks a column", Sides{BaseSet: set(0.5), Base: examples("b", noLabel), Head: examples("h", full)},
 			compare.ChangedNoInterval, f(0.5), "accuracy: the base run's per-example results lack label, pred: its value is the aggregate file's, with no interval"},
 		{"files disagree", Sides{BaseSet: set(0.99), HeadSet: set(0.99), Base: examples("b", full), Head: examples("h", full)},
