@@ -63,6 +63,10 @@ func (ci ciColumn) tableHead() string {
 	return "| Metric | Base | Head | Δ | " + header + " | Status |\n|:---|---:|---:|---:|:---:|:---|\n"
 }
 
+// nbsp binds a symbol to its word in a status cell, so that a narrow
+// column wraps between words, not between "↑" and "worse".
+const nbsp = "\u00a0"
+
 // tableRow renders one row of a metrics table, ending in a newline.
 func tableRow(x row, ciLevels bool) string {
 	base, head, delta, ci, mde := "—", "—", "—", "—", ""
@@ -147,16 +151,16 @@ func statusCell(x row, mde string) string {
 		case compare.ChangedNoInterval:
 			s = arrow(m) + "changed, no interval"
 		case compare.NotSignificant:
-			s = "≈ not significant"
+			s = "≈" + nbsp + "not significant"
 			if mde != "" {
-				s += " (MDE ±" + mde + ")"
+				s += " (MDE" + nbsp + "±" + mde + ")"
 			}
 		case compare.Unchanged:
-			s = "= unchanged"
+			s = "=" + nbsp + "unchanged"
 		case compare.New:
-			s = "+ new"
+			s = "+" + nbsp + "new"
 		case compare.Removed:
-			s = "- removed"
+			s = "-" + nbsp + "removed"
 		default:
 			s = escape(string(m.Status))
 		}
@@ -164,9 +168,9 @@ func statusCell(x row, mde string) string {
 	gate := ""
 	switch {
 	case len(x.rules) > 0:
-		gate = "gate ✗ " + escape(strings.Join(x.rules, ", "))
+		gate = "gate" + nbsp + "✗" + nbsp + escape(strings.Join(x.rules, ", "))
 	case x.gated:
-		gate = "gate ✓"
+		gate = "gate" + nbsp + "✓"
 	}
 	if s != "" && gate != "" {
 		return s + " · " + gate
@@ -174,15 +178,16 @@ func statusCell(x row, mde string) string {
 	return s + gate
 }
 
-// arrow is ↑ when the metric rose and ↓ when it fell, followed by a space.
+// arrow is ↑ when the metric rose and ↓ when it fell, followed by a
+// no-break space.
 func arrow(m *compare.Result) string {
 	switch {
 	case m.Delta == nil:
 		return ""
 	case *m.Delta > 0:
-		return "↑ "
+		return "↑" + nbsp
 	case *m.Delta < 0:
-		return "↓ "
+		return "↓" + nbsp
 	}
 	return ""
 }

@@ -275,7 +275,8 @@ func checkMarkdown(t *testing.T, out string, limit int) {
 }
 
 // metricRows returns the rows of the HTML's metrics tables (those whose
-// first cell is a metric's name), each as its cells.
+// first cell is a metric's name), each as its cells, no-break spaces read
+// as spaces.
 func metricRows(h string) [][]string {
 	var out [][]string
 	for _, tb := range tableRE.FindAllStringSubmatch(h, -1) {
@@ -285,7 +286,7 @@ func metricRows(h string) [][]string {
 		for _, tr := range trRE.FindAllStringSubmatch(tb[1], -1)[1:] {
 			var cells []string
 			for _, c := range cellRE.FindAllStringSubmatch(tr[1], -1) {
-				cells = append(cells, c[1])
+				cells = append(cells, strings.ReplaceAll(c[1], "\u00a0", " "))
 			}
 			out = append(out, cells)
 		}

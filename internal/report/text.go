@@ -16,7 +16,7 @@ import (
 // maxNameRunes caps a metric name in the tables and messages: longer names
 // keep their start and end around "…", so that a long name cannot push the
 // other columns off the screen. The JSON report has the full name.
-const maxNameRunes = 60
+const maxNameRunes = 48
 
 // sanitize makes text displayable and visible: invalid UTF-8 becomes
 // U+FFFD, line and paragraph breaks and tabs become spaces, other control
