@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/modelci/modelci/internal/inputerr"
+	"github.com/modelci/modelci/internal/policy"
 )
 
 func TestParseRules(t *testing.T) {
@@ -74,4 +75,18 @@ func FuzzParseRules(f *testing.F) {
 			t.Fatalf("rules %+v out of range", r)
 		}
 	})
+}
+
+// TestRulesBesidePolicy reads one file with both parsers: the policy
+// package accepts the approval section and leaves it to ParseRules.
+func TestRulesBesidePolicy(t *testing.T) {
+	src := []byte("version: 1\nmetrics:\n  accuracy: {min: 0.9}\napproval:\n  approvals: 2\n  label: ship-it\n")
+	p, err := policy.Parse(".modelci.yaml", src)
+	if err != nil || len(p.Metrics) != 1 {
+		t.Fatalf("policy.Parse = %+v, %v", p, err)
+	}
+	r, err := ParseRules(".modelci.yaml", src)
+	if err != nil || r != (Rules{Defined: true, Approvals: 2, Label: "ship-it"}) {
+		t.Errorf("ParseRules = %+v, %v", r, err)
+	}
 }

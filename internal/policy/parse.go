@@ -34,7 +34,7 @@ var ErrUnknownKey = errors.New("unknown key")
 
 // Keys of the file, in the order error messages list them.
 var (
-	topKeys  = []string{"version", "confidence", "resamples", "seed", "multiple_comparisons", "defaults", "metrics", "aggregates"}
+	topKeys  = []string{"version", "confidence", "resamples", "seed", "multiple_comparisons", "defaults", "metrics", "aggregates", "approval"}
 	ruleKeys = []string{"direction", "min", "max", "max_drop", "max_increase", "require_significance"}
 )
 
@@ -136,6 +136,8 @@ func (ps parser) top(p *Policy, f field) error {
 		p.Metrics, err = ps.metrics(f.val)
 	case "aggregates":
 		p.Aggregates, err = aggregate.Parse(ps.source, f.val)
+	case "approval":
+		// The approval rules are read from the same file by forge.ParseRules.
 	}
 	return err
 }

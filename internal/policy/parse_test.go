@@ -109,7 +109,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"typo in rule", "version: 1\nmetrics:\n  accuracy:\n    direction: higher\n    max_dorp: 1%\n", 5, `metrics."accuracy"`,
 			`.modelci.yaml: line 5: metrics."accuracy": unknown key "max_dorp"; did you mean "max_drop"? (expected one of: direction, min, max, max_drop, max_increase, require_significance)`},
-		{"typo at top", "confidance: 0.9\n", 1, "", `.modelci.yaml: line 1: unknown key "confidance"; did you mean "confidence"? (expected one of: version, confidence, resamples, seed, multiple_comparisons, defaults, metrics, aggregates)`},
+		{"typo at top", "confidance: 0.9\n", 1, "", `.modelci.yaml: line 1: unknown key "confidance"; did you mean "confidence"? (expected one of: version, confidence, resamples, seed, multiple_comparisons, defaults, metrics, aggregates, approval)`},
 		{"unknown key no hint", "defaults:\n  threshold: 3\n", 2, "defaults", `unknown key "threshold" (expected one of: direction,`},
 		{"bad direction", "metrics:\n  accuracy: {direction: sideways}\n", 2, `metrics."accuracy".direction`,
 			`.modelci.yaml: line 2: metrics."accuracy".direction: "sideways" is not a direction (expected higher or lower)`},
@@ -142,7 +142,7 @@ func TestParseErrors(t *testing.T) {
 		{"require_significance yes", "defaults: {require_significance: yes}\n", 1, "defaults.require_significance", `expected true or false, found "yes"`},
 		{"rule is a list", "metrics:\n  acc: [1, 2]\n", 2, `metrics."acc"`, "expected a mapping of keys (direction, min, max, max_drop, max_increase, require_significance), found a list"},
 		{"metrics is a list", "metrics:\n  - acc\n", 2, "metrics", "expected a mapping of keys, found a list"},
-		{"top is a scalar", "hello\n", 1, "", `expected a mapping of keys (version, confidence, resamples, seed, multiple_comparisons, defaults, metrics, aggregates), found "hello"`},
+		{"top is a scalar", "hello\n", 1, "", `expected a mapping of keys (version, confidence, resamples, seed, multiple_comparisons, defaults, metrics, aggregates, approval), found "hello"`},
 		{"duplicate metric", "metrics:\n  acc: {}\n  acc: {min: 1}\n", 3, "metrics", `duplicate key "acc" (first at line 2)`},
 		{"duplicate rule key", "defaults:\n  min: 1\n  min: 2\n", 3, "defaults", `duplicate key "min" (first at line 2)`},
 		{"bad glob", "metrics:\n  \"acc[\": {}\n", 2, `metrics."acc["`, "bad glob pattern"},
