@@ -67,7 +67,7 @@ func TestCompareExitCodes(t *testing.T) {
 			name:     "swapped runs regress and fail the example gate",
 			args:     []string{"compare", "--base-examples", example("candidate", "examples.jsonl"), "--head-examples", example("baseline", "examples.jsonl"), "--policy", examplePolicy},
 			wantCode: 1,
-			wantOut:  "↑ worse",
+			wantOut:  "worse",
 		},
 		{
 			name:     "missing file exits 2 naming it",
