@@ -17,20 +17,20 @@ func TestBootstrapPValue(t *testing.T) {
 		sorted []float64
 		want   float64
 	}{
-		// q(p) crosses 0 at p = 0.125 (halfway from -1 to 1 at h = 0.5 of
-		// 4): both tails give 0.125, so p = 0.25.
-		{"interpolated", []float64{-1, 1, 2, 3, 4}, 0.25},
-		{"mirrored", []float64{-4, -3, -2, -1, 1}, 0.25},
+		// One of five at or below 0: 2·1/5.
+		{"one below", []float64{-1, 1, 2, 3, 4}, 0.4},
+		{"one above", []float64{-4, -3, -2, -1, 1}, 0.4},
 		{"all above", []float64{0.5, 1, 2}, 0},
 		{"all below", []float64{-3, -2, -1}, 0},
 		{"all zero", []float64{0, 0, 0}, 1},
 		{"symmetric", []float64{-2, -1, 0, 1, 2}, 1},
-		{"zero at the bottom", []float64{0, 1, 2, 3, 4}, 0},
+		// A resample at 0 counts on both sides.
+		{"zero at the bottom", []float64{0, 1, 2, 3, 4}, 0.4},
 		{"one value", []float64{3}, 0},
 		{"one zero", []float64{0}, 1},
 		{"empty", nil, 1},
 		// Rounding error around a true zero counts as zero.
-		{"zero up to rounding", []float64{-1e-17, 1, 2, 3, 4}, 0},
+		{"zero up to rounding", []float64{1e-17, 1, 2, 3, 4}, 0.4},
 	} {
 		if got := BootstrapPValue(tc.sorted); math.Abs(got-tc.want) > 1e-12 {
 			t.Errorf("%s: BootstrapPValue(%v) = %v, want %v", tc.name, tc.sorted, got, tc.want)
@@ -38,27 +38,24 @@ func TestBootstrapPValue(t *testing.T) {
 	}
 }
 
-// TestBootstrapPValueMatchesInterval checks that p < 1 - level exactly
-// when the percentile interval at level excludes 0, so that the status
-// without a correction is the interval's.
-func TestBootstrapPValueMatchesInterval(t *testing.T) {
+// TestBootstrapPValueAgreesWithInterval checks that the p-value and the
+// percentile interval call a delta significant alike, up to one resample
+// per tail (2/n in the p-value).
+func TestBootstrapPValueAgreesWithInterval(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for rep := range 300 {
-		n := 5 + r.IntN(200)
+		n := 5 + r.IntN(400)
 		x := make([]float64, n)
 		shift := r.NormFloat64() * 2
 		for i := range x {
 			x[i] = math.Round((r.NormFloat64()+shift)*8) / 8 // ties and exact zeros
 		}
 		slices.Sort(x)
-		p := BootstrapPValue(x)
-		for _, level := range []float64{0.5, 0.8, 0.9, 0.95, 0.99, 1 - p + 1e-6, 1 - p - 1e-6} {
-			if !(level > 0 && level < 1) {
-				continue
-			}
-			excludes := !PercentileInterval(x, level).Contains(0)
-			if excludes != (p < 1-level) {
-				t.Fatalf("rep %d, level %v: p = %v but interval %+v", rep, level, p, PercentileInterval(x, level))
+		p, slack := BootstrapPValue(x), 2/float64(n)
+		for _, level := range []float64{0.5, 0.8, 0.9, 0.95, 0.99, 0.995} {
+			alpha, iv := 1-level, PercentileInterval(x, level)
+			if p < alpha-slack && iv.Contains(0) || !iv.Contains(0) && !(p < alpha+slack) {
+				t.Fatalf("rep %d, level %v: p = %v (± %v) but interval %+v", rep, level, p, slack, iv)
 			}
 		}
 	}

@@ -143,56 +143,25 @@ func PercentileInterval(sorted []float64, level float64) Interval {
 }
 
 // BootstrapPValue returns the two-sided p-value of "the delta is 0" from
-// sorted, the resampled values of the delta in increasing order: the
-// smallest α for which PercentileInterval(sorted, 1-α) excludes 0. With q
-// the interpolated quantile function of sorted, it is 2·min(t₋, t₊), at
-// most 1, where t₋ is the largest p with q(p) ≤ 0 (0 when every value is
-// above 0) and t₊ is 1 minus the smallest p with q(p) ≥ 0 (0 when every
-// value is below 0): about twice the fraction of resamples on the far side
-// of 0, interpolated. So p < 1-level exactly when the interval at level
-// excludes 0, up to rounding. Values within 1e-9 of the range of sorted
-// count as 0. Its resolution is about 2/len(sorted): 0 means smaller than
-// that.
+// sorted, the resampled values of the delta in increasing order: twice the
+// smaller of the shares of resamples at or below 0 and at or above 0, at
+// most 1. Values within 1e-9 of the range of sorted count as 0, on both
+// sides. Under no change it is about uniform, so that P(p < α) stays
+// within 1/(len(sorted)+1) of α at any α, as Holm's small thresholds need
+// (an interpolated share, as PercentileInterval's quantiles are, would be
+// smaller by about one resample per tail: 20% too many false alarms at
+// α = 0.005 with 2000 resamples). p < 1-level implies, up to that one
+// resample, that the percentile interval at level excludes 0; the status
+// asks for both. 0 means that no resample fell on the far side of 0.
 func BootstrapPValue(sorted []float64) float64 {
 	n := len(sorted)
 	if n == 0 {
 		return 1
 	}
 	tol := 1e-9 * (sorted[n-1] - sorted[0])
-	at := func(i int) float64 { // sorted[i], 0 when zero up to rounding
-		if math.Abs(sorted[i]) <= tol {
-			return 0
-		}
-		return sorted[i]
-	}
-	if n == 1 {
-		if at(0) == 0 {
-			return 1
-		}
-		return 0
-	}
-	// The last index at or below 0 and the first at or above it.
-	below := sort.Search(n, func(i int) bool { return at(i) > 0 }) - 1
-	above := sort.Search(n, func(i int) bool { return at(i) >= 0 })
-	last := float64(n - 1)
-	var tLow, tHigh float64
-	switch {
-	case below < 0:
-	case below == n-1:
-		tLow = 1
-	default:
-		x0, x1 := at(below), at(below+1)
-		tLow = (float64(below) + -x0/(x1-x0)) / last
-	}
-	switch {
-	case above == n:
-	case above == 0:
-		tHigh = 1
-	default:
-		x0, x1 := at(above-1), at(above)
-		tHigh = 1 - (float64(above-1)+-x0/(x1-x0))/last
-	}
-	return min(1, 2*min(tLow, tHigh))
+	below := sort.Search(n, func(i int) bool { return sorted[i] > tol })        // count at or below 0
+	above := n - sort.Search(n, func(i int) bool { return sorted[i] >= -tol }) // count at or above 0
+	return min(1, 2*float64(min(below, above))/float64(n))
 }
 
 // quantile returns the p-quantile of sorted x, interpolating linearly
