@@ -159,7 +159,7 @@ func BootstrapPValue(sorted []float64) float64 {
 		return 1
 	}
 	tol := 1e-9 * (sorted[n-1] - sorted[0])
-	below := sort.Search(n, func(i int) bool { return sorted[i] > tol })        // count at or below 0
+	below := sort.Search(n, func(i int) bool { return sorted[i] > tol })       // count at or below 0
 	above := n - sort.Search(n, func(i int) bool { return sorted[i] >= -tol }) // count at or above 0
 	return min(1, 2*float64(min(below, above))/float64(n))
 }
