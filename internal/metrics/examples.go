@@ -22,7 +22,9 @@ type Paired struct {
 	// Pairs maps a column to its paired values: Base[i] and Head[i] belong
 	// to the same example, in the head file's order. Examples lacking the
 	// value on either side are left out of that column. Every column in
-	// Columns has an entry, possibly empty.
+	// Columns has an entry, possibly empty. Where the examples pair row
+	// for row and no value is missing, the slices are the Examples' own
+	// columns, not copies: neither may be modified.
 	Pairs map[string]PairedValues
 	// N is the number of ids present on both sides.
 	N int

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -41,7 +42,7 @@ func (e *Examples) Mean(column string) (mean float64, n int) {
 // it on both sides (possibly none); a column on one side only is in
 // BaseOnly or HeadOnly. A nil argument counts as no examples. Ids are
 // expected unique, as ParseExamples makes them; a repeated base id pairs
-// its last occurrence.
+// its first occurrence.
 func Pair(base, head *Examples) *Paired {
 	if base == nil {
 		base = &Examples{}
@@ -69,14 +70,14 @@ func matchIDs(base, head []string) (bi, hi []int, n int) {
 	if sameIDs(base, head) {
 		return nil, nil, len(head)
 	}
-	index := make(map[string]int, len(base))
-	for i, id := range base {
-		index[id] = i
+	index := newIDIndex(len(base))
+	for i := range base {
+		index.add(base, i)
 	}
 	bi = make([]int, 0, min(len(base), len(head)))
 	hi = make([]int, 0, cap(bi))
 	for j, id := range head {
-		if i, ok := index[id]; ok {
+		if i, ok := index.find(base, id); ok {
 			bi = append(bi, i)
 			hi = append(hi, j)
 		}
@@ -112,8 +113,12 @@ func splitColumns(base, head []string) (both, baseOnly, headOnly []string) {
 }
 
 // pairColumn pairs one column's values along the rows matchIDs paired,
-// leaving out pairs where either side lacks a value.
+// leaving out pairs where either side lacks a value. Columns already
+// paired row for row, without a missing value, are returned as they are.
 func pairColumn(bv, hv []float64, bi, hi []int, n int) PairedValues {
+	if bi == nil && len(bv) == n && len(hv) == n && !slices.ContainsFunc(bv, math.IsNaN) && !slices.ContainsFunc(hv, math.IsNaN) {
+		return PairedValues{Base: bv[:n:n], Head: hv[:n:n]}
+	}
 	pv := PairedValues{Base: make([]float64, 0, n), Head: make([]float64, 0, n)}
 	for k := 0; k < n; k++ {
 		i, j := k, k

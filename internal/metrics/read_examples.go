@@ -76,7 +76,7 @@ func ParseExamples(source string, r io.Reader, format ExamplesFormat) (*Examples
 	if format == ExamplesAuto {
 		format = detectExamples(source, br)
 	}
-	b := newExBuilder(source)
+	b := newExBuilder(source, inputSize(r))
 	var err error
 	switch format {
 	case ExamplesJSONL:
@@ -120,19 +120,27 @@ type column struct {
 	vals []float64
 }
 
-// exBuilder accumulates examples.
+// exBuilder accumulates examples. Its memory is the ids and the columns'
+// values, little more: ids are indexed by row number (idIndex), the lines
+// of rows kept only where they skip (rowLines), and slices grown to the
+// file's estimated number of rows (sizer).
 type exBuilder struct {
 	source string
 	ids    []string
-	idLine map[string]int // id -> line it was first seen on
+	index  *idIndex // the rows by id, to refuse a repeated one
+	lines  rowLines // the line each row is on
+	size   sizer
+	arena  idArena
+	id     []byte // the id of the line being read (JSON Lines)
 	cols   map[string]*column
 	line   int     // current line, for messages
 	name   []byte  // the flattened key being read (JSON Lines)
 	jr     jreader // reads a line of JSON Lines
 }
 
-func newExBuilder(source string) *exBuilder {
-	return &exBuilder{source: source, idLine: map[string]int{}, cols: map[string]*column{}}
+// newExBuilder starts reading source, size bytes long (0 when unknown).
+func newExBuilder(source string, size int64) *exBuilder {
+	return &exBuilder{source: source, index: newIDIndex(0), size: sizer{total: size}, cols: map[string]*column{}}
 }
 
 func (b *exBuilder) errorf(key, format string, args ...any) error {
@@ -158,6 +166,7 @@ func (b *exBuilder) put(c *column, v float64) error {
 	if err := checkValue(v); err != nil {
 		return b.errorf(c.name, "%v", err)
 	}
+	c.vals = growTo(c.vals, row+1, b.size)
 	for len(c.vals) < row {
 		c.vals = append(c.vals, math.NaN())
 	}
@@ -173,16 +182,19 @@ func (b *exBuilder) putJSON(v float64, emptyKey bool) error {
 	return b.put(b.col(b.name), v)
 }
 
-// addID ends the current row with its id.
-func (b *exBuilder) addID(id string) error {
-	if id == "" {
+// addID ends the current row with its id, which it copies.
+func (b *exBuilder) addID(id []byte) error {
+	if len(id) == 0 {
 		return b.errorf("id", "empty id")
 	}
-	if first, dup := b.idLine[id]; dup {
-		return b.errorf("id", "duplicate id %q (first on line %d)", id, first)
+	row := len(b.ids)
+	b.ids = append(growTo(b.ids, row+1, b.size), b.arena.add(id))
+	b.index.reserve(b.ids, cap(b.ids)) // once per growth of the ids
+	if first, dup := b.index.add(b.ids, row); dup {
+		b.ids = b.ids[:row]
+		return b.errorf("id", "duplicate id %q (first on line %d)", id, b.lines.line(first))
 	}
-	b.idLine[id] = b.line
-	b.ids = append(b.ids, id)
+	b.lines.add(row, b.line)
 	return nil
 }
 
@@ -190,7 +202,7 @@ func (b *exBuilder) finish() (*Examples, error) {
 	if len(b.ids) == 0 {
 		return nil, &Error{File: b.source, Err: errors.New("no examples found")}
 	}
-	ex := &Examples{Source: b.source, IDs: b.ids, Values: make(map[string][]float64, len(b.cols))}
+	ex := &Examples{Source: b.source, IDs: fit(b.ids), Values: make(map[string][]float64, len(b.cols))}
 	n := len(b.ids)
 	for name, c := range b.cols {
 		if len(c.vals) == 0 {
@@ -200,13 +212,12 @@ func (b *exBuilder) finish() (*Examples, error) {
 			c.vals = append(c.vals, math.NaN())
 		}
 		ex.Columns = append(ex.Columns, name)
-		ex.Values[name] = c.vals[:n:n]
+		ex.Values[name] = fit(c.vals)
 	}
 	if len(ex.Columns) == 0 {
 		return nil, &Error{File: b.source, Err: errors.New("no per-example metrics found (no numeric field besides id)")}
 	}
 	sort.Strings(ex.Columns)
-	b.idLine = nil
 	return ex, nil
 }
 
@@ -227,6 +238,7 @@ func (b *exBuilder) readJSONL(br *bufio.Reader) error {
 			return &Error{File: b.source, Line: b.line + 1, Err: err}
 		}
 		if len(line) > 0 {
+			b.size.read += int64(len(line))
 			b.line++
 			if b.line == 1 {
 				line = bytes.TrimPrefix(line, utf8BOM)
@@ -265,7 +277,7 @@ func (b *exBuilder) jsonLine(line []byte) error {
 		}
 		return b.errorf("", "expected a JSON object (one example per line), found %s", kindName(kind))
 	}
-	id, hasID, err := b.jsonObject(r, 0, true, false)
+	hasID, err := b.jsonObject(r, 0, true, false)
 	if err == nil {
 		err = r.end()
 	}
@@ -275,7 +287,7 @@ func (b *exBuilder) jsonLine(line []byte) error {
 	if !hasID {
 		return b.errorf("id", `missing "id" (each example needs a string or integer id)`)
 	}
-	return b.addID(id)
+	return b.addID(b.id)
 }
 
 // syntaxError adds the line to a JSON syntax error; *Error passes through.
@@ -293,13 +305,13 @@ func (b *exBuilder) syntaxError(line []byte, err error) error {
 }
 
 // jsonObject reads the members of the object whose '{' was just read,
-// named b.name[:prefix] + "." + key. At the top it returns the id.
+// named b.name[:prefix] + "." + key. At the top it reads the id into b.id.
 // emptyKey records that an enclosing key was "".
-func (b *exBuilder) jsonObject(r *jreader, prefix int, top, emptyKey bool) (id string, hasID bool, err error) {
+func (b *exBuilder) jsonObject(r *jreader, prefix int, top, emptyKey bool) (hasID bool, err error) {
 	for {
 		tok, err := r.read()
 		if err != nil || tok.Kind() == '}' {
-			return id, hasID, err
+			return hasID, err
 		}
 		b.name = b.name[:prefix]
 		if !top {
@@ -309,42 +321,42 @@ func (b *exBuilder) jsonObject(r *jreader, prefix int, top, emptyKey bool) (id s
 		b.name = append(b.name, key...)
 		if !top || key != "id" {
 			err = b.jsonMember(r, emptyKey || key == "")
-		} else if v, ok, idErr := b.idValue(r); idErr != nil || !ok {
-			err = idErr
 		} else if hasID {
 			err = b.errorf("id", "given twice in one example")
 		} else {
-			id, hasID = v, true
+			hasID, err = b.idValue(r)
 		}
 		if err != nil {
-			return "", false, err
+			return false, err
 		}
 	}
 }
 
 // idValue reads the value of the top-level "id", which must be a string
-// or an integer; ok is false for null.
-func (b *exBuilder) idValue(r *jreader) (id string, ok bool, err error) {
+// or an integer, into b.id; ok is false for null. (Token.String does not
+// allocate when its string does not escape: b.id is reused.)
+func (b *exBuilder) idValue(r *jreader) (ok bool, err error) {
 	tok, err := r.read()
 	if err != nil {
-		return "", false, err
+		return false, err
 	}
 	switch kind := tok.Kind(); kind {
 	case '{', '[', 't', 'f':
-		return "", false, b.errorf("id", "id is %s; it must be a string or an integer", kindName(kind))
+		return false, b.errorf("id", "id is %s; it must be a string or an integer", kindName(kind))
 	case 'n':
-		return "", false, nil
+		return false, nil
 	case '0':
-		lit := tok.String()
-		if strings.ContainsAny(lit, ".eE") {
-			return "", false, b.errorf("id", "id %s is not an integer; it must be a string or an integer", lit)
+		b.id = append(b.id[:0], tok.String()...)
+		if bytes.ContainsAny(b.id, ".eE") {
+			return false, b.errorf("id", "id %s is not an integer; it must be a string or an integer", b.id)
 		}
-		return lit, true, nil
+		return true, nil
 	}
 	if v, special := r.special(); special {
-		return "", false, b.errorf("id", "id is %v; it must be a string or an integer", v)
+		return false, b.errorf("id", "id is %v; it must be a string or an integer", v)
 	}
-	return tok.String(), true, nil
+	b.id = append(b.id[:0], tok.String()...)
+	return true, nil
 }
 
 // jsonMember reads the value of the member named b.name. empty says a key
@@ -356,7 +368,7 @@ func (b *exBuilder) jsonMember(r *jreader, empty bool) error {
 	}
 	switch tok.Kind() {
 	case '{':
-		_, _, err := b.jsonObject(r, len(b.name), false, empty)
+		_, err := b.jsonObject(r, len(b.name), false, empty)
 		return err
 	case '[':
 		return r.skipRest()
@@ -405,6 +417,10 @@ func (b *exBuilder) readCSV(br *bufio.Reader) error {
 	if err != nil {
 		return err
 	}
+	headerEnd := r.InputOffset()
+	if b.size.total > 0 {
+		b.size.total -= headerEnd
+	}
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -414,16 +430,17 @@ func (b *exBuilder) readCSV(br *bufio.Reader) error {
 			return csvError(b.source, err)
 		}
 		b.line, _ = r.FieldPos(0)
+		b.size.read = r.InputOffset() - headerEnd
 		for i, cell := range rec {
 			if err := b.csvCell(&cols[i], strings.TrimSpace(cell)); err != nil {
 				return err
 			}
 		}
-		id := strings.TrimSpace(rec[idCol])
-		if id == "" {
+		b.id = append(b.id[:0], strings.TrimSpace(rec[idCol])...)
+		if len(b.id) == 0 {
 			return b.errorf("id", "missing id")
 		}
-		if err := b.addID(id); err != nil {
+		if err := b.addID(b.id); err != nil {
 			return err
 		}
 	}
