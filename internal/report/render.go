@@ -125,7 +125,7 @@ func render(r Report, st style, limit int) string {
 	d := document{
 		top:    topOf(r, st, t, len(c.Metrics)),
 		viols:  violationsSection(t, st, n),
-		warns:  warningsSection(c.Warnings, st, n),
+		warns:  warningsSection(Warnings(r), st, n),
 		policy: policySection(r.PolicyChange, st, n),
 		middle: t.noChanges(len(c.Metrics)),
 		main:   mainSection(t, ci, st, n),

@@ -2,17 +2,22 @@
 // machines: the pull-request comment, the job summary and JSON.
 //
 // The comment (Markdown) starts with Marker, so the comment can be found and
-// updated in place, then a one-line verdict, the gate's violations, a table
-// of the metrics that changed (violations and regressions first), the full
-// table of all metrics in a collapsed <details> section, and the number of
-// paired and unpaired examples. It always fits in CommentLimit bytes: when
-// too long, the least important rows are left out first (unchanged and
-// not-significant rows of the full table, then its improved, new, removed,
-// regressed and violating rows, then rows of the table of changes, and gate
-// violations last) and a note says how many and where to find them.
+// updated in place, then a one-line verdict (✅ passed, ❌ failed, ⚪ no
+// policy, and whether regressions are gated), the gate's violations (the
+// most severe first, at most 20), the warnings, the pull request's change
+// to the policy, the main table (every gated metric, violations first, then
+// the other changes), the other metrics in a collapsed <details> section,
+// and a footer: the number of paired and unpaired examples (when there are
+// per-example values) and what the columns mean. Names from the input are
+// code spans, shortened, with invisible characters written out; free text
+// has mentions, links and references neutralized. It always fits in
+// CommentLimit bytes: when too long, the least important rows are left out
+// first (the collapsed table's, then the main table's ungated changes and
+// gated metrics, the warnings, the policy change, and the violations last)
+// and a note says how many and where to find them.
 //
-// The job summary (Summary) has the same content with headings and an
-// expanded full table, within SummaryLimit.
+// The job summary (Summary) has the same content with headings, every
+// violation, and the other metrics' table expanded, within SummaryLimit.
 //
 // JSON holds every number the comment shows:
 //
