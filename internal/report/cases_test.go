@@ -19,6 +19,27 @@ metrics:
   peak_memory_mb: {direction: lower, require_significance: false, max: 2048}
 `
 
+// manyTasks has 120 metrics of every status, for the truncated comment.
+func manyTasks() *compare.Comparison {
+	var many compare.Comparison
+	statuses := []compare.Status{compare.Unchanged, compare.NotSignificant, compare.Improved, compare.Regressed, compare.NotSignificant}
+	for i := range 120 {
+		st := statuses[i%len(statuses)]
+		base, head := 0.5+float64(i)/1000, 0.5+float64(i)/1000
+		switch st {
+		case compare.Improved:
+			head += 0.01
+		case compare.Regressed:
+			head -= 0.01
+		case compare.NotSignificant:
+			head += 0.0001
+		}
+		many.Metrics = append(many.Metrics, metric(fmt.Sprintf("task_%03d.accuracy", i), f(base), f(head), hi, st, boot(head-base-0.002, head-base+0.002)))
+	}
+	many.Paired = 5000
+	return &many
+}
+
 // notSignificant is a not-significant result with its minimum detectable
 // effect.
 func notSignificant(name string, base, head float64, dir compare.Direction, lo, hi, mde float64) compare.Result {

@@ -39,16 +39,22 @@ func TestWriteHTML(t *testing.T) {
 	}
 }
 
-// rendered is a golden case's comment as HTML.
-func rendered(t *testing.T, name string) string {
+// caseNamed is the golden case called name.
+func caseNamed(t *testing.T, name string) Report {
 	t.Helper()
 	for _, tc := range cases(t) {
 		if tc.name == name {
-			return toHTML(t, Markdown(tc.r))
+			return tc.r
 		}
 	}
 	t.Fatalf("no case %s", name)
-	return ""
+	return Report{}
+}
+
+// rendered is a golden case's comment as HTML.
+func rendered(t *testing.T, name string) string {
+	t.Helper()
+	return toHTML(t, Markdown(caseNamed(t, name)))
 }
 
 // TestLayout checks the digits comment where the gate passes and ungated
@@ -162,7 +168,7 @@ func TestViolationsMostSevereFirst(t *testing.T) {
 	if !strings.Contains(h, "… and 40 more violations, less severe: see the job summary or the JSON report.") {
 		t.Error("no count of the violations left out")
 	}
-	if s := Summary(cases(t)[9].r); strings.Count(s, "\n- ✗ ") != 60 {
+	if s := Summary(caseNamed(t, "many-violations")); strings.Count(s, "\n- ✗ ") != 60 {
 		t.Error("the job summary does not list all 60 violations")
 	}
 }

@@ -121,22 +121,6 @@ metrics:
 		},
 		Paired: 1797,
 	}
-	var many compare.Comparison
-	statuses := []compare.Status{compare.Unchanged, compare.NotSignificant, compare.Improved, compare.Regressed, compare.NotSignificant}
-	for i := range 120 {
-		st := statuses[i%len(statuses)]
-		base, head := 0.5+float64(i)/1000, 0.5+float64(i)/1000
-		switch st {
-		case compare.Improved:
-			head += 0.01
-		case compare.Regressed:
-			head -= 0.01
-		case compare.NotSignificant:
-			head += 0.0001
-		}
-		many.Metrics = append(many.Metrics, metric(fmt.Sprintf("task_%03d.accuracy", i), f(base), f(head), hi, st, boot(head-base-0.002, head-base+0.002)))
-	}
-	many.Paired = 5000
 	return []struct {
 		name  string
 		r     Report
@@ -148,7 +132,7 @@ metrics:
 		{"policy-changed", gate(t, gatePolicy, Report{Comparison: passed, PolicyChange: policyChange(t, gatePolicy, proposedPolicy)}), 0},
 		{"no-policy", Report{Comparison: noPolicy}, 0},
 		{"empty", Report{}, 0},
-		{"truncated", gate(t, "metrics: {\"task_00*\": {max_drop: 1%}}", Report{Comparison: &many, Title: "many tasks"}), 8000},
+		{"truncated", gate(t, "metrics: {\"task_00*\": {max_drop: 1%}}", Report{Comparison: manyTasks(), Title: "many tasks"}), 8000},
 		{"passed-regressions", gate(t, digitsPolicy, Report{Comparison: passedRegressions(), Title: "digits"}), 0},
 		{"aggregate-only", gate(t, "metrics: {\"latency_*\": {max: 100}}", Report{Comparison: aggregateOnly()}), 0},
 		{"many-violations", gate(t, "defaults: {min: 0.9}", Report{Comparison: manyViolations()}), 0},
