@@ -167,16 +167,40 @@ func escapeWord(b *strings.Builder, w string) {
 }
 
 // message renders a message that quotes a metric's name, such as a gate
-// violation: the name, wherever it appears, as a code span, and the rest as
-// free text.
+// violation: the name's first appearance as a whole word as a code span,
+// the rest as free text.
 func message(msg, metric string, maxRunes int) string {
 	msg = truncate(msg, maxRunes)
-	if metric == "" || !strings.Contains(msg, metric) {
+	i := wordIndex(msg, metric)
+	if i < 0 {
 		return escape(msg)
 	}
-	parts := strings.Split(msg, metric)
-	for i, p := range parts {
-		parts[i] = escape(p)
+	return escape(msg[:i]) + name(metric, false) + escape(msg[i+len(metric):])
+}
+
+// wordIndex returns the index of the first appearance of w in s that is
+// not part of a longer word, or -1.
+func wordIndex(s, w string) int {
+	if w == "" {
+		return -1
 	}
-	return strings.Join(parts, name(metric, false))
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return -1
+		}
+		i += off
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(w):])
+		if !wordRune(before) && !wordRune(after) {
+			return i
+		}
+		off = i + 1
+	}
+}
+
+// wordRune reports whether r continues a name; utf8.RuneError stands for
+// the start or the end of the text.
+func wordRune(r rune) bool {
+	return r != utf8.RuneError && (r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
 }
