@@ -63,6 +63,7 @@ var errIsDir = errors.New("is a directory; expected a file name")
 //   - a directory is an error.
 //
 // Every error names path (never a temporary file) and says what is wrong.
+// Stdout is the caller's to handle: Write takes every path as a file's.
 func Write(path string, data []byte) error {
 	if err := Check(path); err != nil {
 		return err
