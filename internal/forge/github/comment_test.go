@@ -33,6 +33,13 @@ func TestPostCreatesThenUpdatesThenLeavesAlone(t *testing.T) {
 	if res.Action != forge.Created || !res.Posted() || len(cs) != 3 || cs[2].ID != res.Comment.ID {
 		t.Fatalf("first post: %+v, comments %+v", res, cs)
 	}
+	var seq []string
+	for _, r := range e.fake.Requests()[len(e.fake.Requests())-4:] {
+		seq = append(seq, r.Method+" "+r.Path)
+	}
+	if want := "GET /user,GET /repos/octo/models/issues/7/comments,POST /repos/octo/models/issues/7/comments,GET /repos/octo/models/issues/7/comments"; strings.Join(seq, ",") != want {
+		t.Errorf("requests %q, want %s", seq, want)
+	}
 	if cs[2].Body != body("first") || cs[2].Login != "modelci-bot" {
 		t.Errorf("created %+v", cs[2])
 	}

@@ -50,6 +50,8 @@ const (
 	// resetMargin is waited past X-RateLimit-Reset, whose clock may differ
 	// from ours by a little.
 	resetMargin = time.Second
+	// maxWait bounds what a header can ask for, before the budget does.
+	maxWait = 24 * time.Hour
 )
 
 // retrier is an http.RoundTripper that retries server errors (5xx),
@@ -120,9 +122,15 @@ func rewind(req *http.Request) (*http.Request, error) {
 	return r, nil
 }
 
-// classify says how long to wait before trying again, and why; why is
-// empty when the answer is final.
+// classify says how long to wait before trying again, at most maxWait,
+// and why; why is empty when the answer is final.
 func (t *retrier) classify(resp *http.Response, err error, attempt int) (time.Duration, string) {
+	wait, why := t.reason(resp, err, attempt)
+	return min(max(wait, 0), maxWait), why
+}
+
+// reason is classify before its bound.
+func (t *retrier) reason(resp *http.Response, err error, attempt int) (time.Duration, string) {
 	switch {
 	case err != nil:
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -143,7 +151,7 @@ func (t *retrier) classify(resp *http.Response, err error, attempt int) (time.Du
 	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
 			at := time.Unix(reset, 0)
-			return max(at.Sub(t.clock.Now()), 0) + resetMargin,
+			return min(max(at.Sub(t.clock.Now()), 0), maxWait) + resetMargin,
 				fmt.Sprintf("rate limit exhausted (HTTP %d) until %s", resp.StatusCode, at.UTC().Format(time.RFC3339))
 		}
 	}
