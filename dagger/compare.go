@@ -53,7 +53,13 @@ func fileInput(ctx context.Context, side string, dir *dagger.Directory, name str
 // evaluation directories and the settings of the comparison.
 type request struct {
 	base, head *dagger.Directory
-	policy     *dagger.File
+	// latency holds base/ and head/, the latency stage's measurements.
+	latency          *dagger.Directory
+	policy, proposed *dagger.File
+	// policySide is the side whose .modelci.yaml policy is, named in the
+	// report as "<side>/.modelci.yaml"; empty for a file given as is. The
+	// proposed policy is always the head's.
+	policySide string
 	files      evalFiles
 	title      string
 	confidence *float64
@@ -85,18 +91,48 @@ func (q request) run(ctx context.Context) (report.Report, error) {
 	if req.Head, err = readSide(ctx, "head", q.head, q.files); err != nil {
 		return report.Report{}, err
 	}
-	if q.policy != nil {
-		name, err := q.policy.Name(ctx)
-		if err != nil {
+	if q.latency != nil {
+		if req.Base.Overlay, req.Head.Overlay, err = latencySides(ctx, q.latency); err != nil {
 			return report.Report{}, err
 		}
-		data, err := q.policy.Contents(ctx)
-		if err != nil {
-			return report.Report{}, err
-		}
-		req.Policy = evaluation.Bytes(name, []byte(data))
+	}
+	if req.Policy, err = policyInput(ctx, q.policySide, q.policy); err != nil {
+		return report.Report{}, err
+	}
+	if req.ProposedPolicy, err = policyInput(ctx, "head", q.proposed); err != nil {
+		return report.Report{}, err
 	}
 	return evaluation.Run(ctx, req)
+}
+
+// latencySides reads the latency stage's measurements of each side.
+func latencySides(ctx context.Context, dir *dagger.Directory) (base, head *evaluation.Side, err error) {
+	b, err := readSide(ctx, "latency/base", dir.Directory("base"), evalFiles{})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := readSide(ctx, "latency/head", dir.Directory("head"), evalFiles{})
+	return &b, &h, err
+}
+
+// policyInput reads a policy file, named by its base name after side/ when
+// side is not empty; nil for none.
+func policyInput(ctx context.Context, side string, f *dagger.File) (*evaluation.Input, error) {
+	if f == nil {
+		return nil, nil
+	}
+	name, err := f.Name(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if side != "" {
+		name = side + "/" + name
+	}
+	data, err := f.Contents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return evaluation.Bytes(name, []byte(data)), nil
 }
 
 // overrides translates the optional arguments, checked as the CLI checks

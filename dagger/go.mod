@@ -6,6 +6,8 @@ require (
 	github.com/99designs/gqlgen v0.17.81
 	github.com/Khan/genqlient v0.8.1
 	github.com/modelci/modelci v0.0.0-00010101000000-000000000000
+	github.com/opencontainers/go-digest v1.0.0
+	github.com/opencontainers/image-spec v1.1.1
 	github.com/vektah/gqlparser/v2 v2.5.30
 	go.opentelemetry.io/otel v1.38.0
 	go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc v0.14.0
@@ -23,6 +25,12 @@ require (
 	go.opentelemetry.io/proto/otlp v1.8.0
 	golang.org/x/sync v0.25.0
 	google.golang.org/grpc v1.76.0
+)
+
+require (
+	github.com/go-json-experiment/json v1.27.2 // indirect
+	github.com/modelpack/model-spec v0.0.7 // indirect
+	oras.land/oras-go/v2 v2.7.0 // indirect
 )
 
 require (

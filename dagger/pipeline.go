@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"golang.org/x/sync/errgroup"
@@ -9,13 +10,16 @@ import (
 	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/report"
+	"github.com/modelci/modelci/internal/steps"
 )
 
 // job is one pipeline run's inputs, shared by pipeline and check.
 type job struct {
 	source, baseSource, data  *dagger.Directory
 	policy                    *dagger.File
+	policyFrom                string
 	trainCommand, evalCommand []string
+	latencyCommand            []string
 	trainExclude              []string
 	name                      string
 }
@@ -24,7 +28,8 @@ type job struct {
 type jobResult struct {
 	report              report.Report
 	headModel, headEval *dagger.Directory
-	baseEval            *dagger.Directory // nil without a baseline
+	baseModel, baseEval *dagger.Directory // nil without a baseline
+	latency             *dagger.Directory // nil without a latency stage
 }
 
 // Pipeline runs the whole job: trains and evaluates the head and, when a
@@ -32,8 +37,9 @@ type jobResult struct {
 // the change; and packages the head model with its evaluation and report.
 //
 // It returns a directory with report.md (the pull-request comment),
-// summary.md (the job summary), report.json, evaluation/head and
-// evaluation/base, and model/ (the OCI image layout). A failed gate does
+// summary.md (the job summary), report.json, evaluation/head,
+// evaluation/base and evaluation/latency, and model/ (the OCI image
+// layout). A failed gate does
 // not fail the pipeline: report.json says so; use check for that.
 func (m *Modelci) Pipeline(
 	ctx context.Context,
@@ -42,9 +48,16 @@ func (m *Modelci) Pipeline(
 	// The baseline's source (the base branch's).
 	// +optional
 	baseSource *dagger.Directory,
-	// The gate policy; default: .modelci.yaml in the source, if any.
+	// The gate policy; default: the .modelci.yaml of the side policy-from
+	// names, if it has one.
 	// +optional
 	policy *dagger.File,
+	// Which side's .modelci.yaml gates: "base" (a pull request cannot
+	// loosen its own gate; its changes to the policy are shown in the
+	// report) or "head". Without a baseline, the head's.
+	// +optional
+	// +default="base"
+	policyFrom string,
 	// Data, mounted at /data for both runs.
 	// +optional
 	data *dagger.Directory,
@@ -56,16 +69,21 @@ func (m *Modelci) Pipeline(
 	// +optional
 	// +default=["python3", "evaluate.py", "--model", "/model", "--out", "/eval"]
 	evalCommand []string,
+	// The latency command (see latency): times both models interleaved in
+	// one container; its metrics replace the evaluations' same-named ones.
+	// Default: no latency stage. Needs a baseline.
+	// +optional
+	latencyCommand []string,
 	// Source paths training does not read (globs).
 	// +optional
-	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	// +default=["evaluate.py", "latency.py", ".modelci.yaml", "*.md"]
 	trainExclude []string,
 	// The model's name, for the report and the package.
 	// +optional
 	// +default="model"
 	name string,
 ) (*dagger.Directory, error) {
-	res, err := m.run(ctx, job{source, baseSource, data, policy, trainCommand, evalCommand, trainExclude, name})
+	res, err := m.run(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +99,16 @@ func (m *Modelci) Check(
 	// The baseline's source (the base branch's).
 	// +optional
 	baseSource *dagger.Directory,
-	// The gate policy; default: .modelci.yaml in the source, if any.
+	// The gate policy; default: the .modelci.yaml of the side policy-from
+	// names, if it has one.
 	// +optional
 	policy *dagger.File,
+	// Which side's .modelci.yaml gates: "base" (a pull request cannot
+	// loosen its own gate; its changes to the policy are shown in the
+	// report) or "head". Without a baseline, the head's.
+	// +optional
+	// +default="base"
+	policyFrom string,
 	// Data, mounted at /data for both runs.
 	// +optional
 	data *dagger.Directory,
@@ -95,29 +120,33 @@ func (m *Modelci) Check(
 	// +optional
 	// +default=["python3", "evaluate.py", "--model", "/model", "--out", "/eval"]
 	evalCommand []string,
+	// The latency command (see latency): times both models interleaved in
+	// one container; its metrics replace the evaluations' same-named ones.
+	// Default: no latency stage. Needs a baseline.
+	// +optional
+	latencyCommand []string,
 	// Source paths training does not read (globs).
 	// +optional
-	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	// +default=["evaluate.py", "latency.py", ".modelci.yaml", "*.md"]
 	trainExclude []string,
 	// The model's name, for the report.
 	// +optional
 	// +default="model"
 	name string,
 ) (string, error) {
-	res, err := m.run(ctx, job{source, baseSource, data, policy, trainCommand, evalCommand, trainExclude, name})
+	res, err := m.run(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
 	if err != nil {
 		return "", err
 	}
 	return gateResult(res.report)
 }
 
-// run trains and evaluates head and base in parallel and compares them.
+// run trains and evaluates head and base in parallel, times them when
+// asked, and compares them under the chosen policy.
 func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
-	if j.policy == nil {
-		var err error
-		if j.policy, err = sourcePolicy(ctx, j.source); err != nil {
-			return nil, err
-		}
+	gate, proposed, gateSide, err := choosePolicy(ctx, j)
+	if err != nil {
+		return nil, err
 	}
 	res := &jobResult{}
 	g, gctx := errgroup.WithContext(ctx)
@@ -130,7 +159,7 @@ func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
 	})
 	if j.baseSource != nil {
 		g.Go(func() (err error) {
-			_, res.baseEval, err = m.trainEvaluate(gctx, j, j.baseSource)
+			res.baseModel, res.baseEval, err = m.trainEvaluate(gctx, j, j.baseSource)
 			if err != nil {
 				return fmt.Errorf("base: %w", err)
 			}
@@ -140,9 +169,38 @@ func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var err error
-	res.report, err = request{base: res.baseEval, head: res.headEval, policy: j.policy, title: j.name}.run(ctx)
+	if len(j.latencyCommand) > 0 {
+		if j.baseSource == nil {
+			return nil, errors.New("latency-command needs a baseline (base-source): it times both models side by side")
+		}
+		if res.latency, err = m.Latency(ctx, res.baseModel, res.headModel, j.source, j.data, j.latencyCommand); err != nil {
+			return nil, err
+		}
+	}
+	q := request{base: res.baseEval, head: res.headEval, latency: res.latency,
+		policy: gate, proposed: proposed, policySide: gateSide, title: j.name}
+	res.report, err = q.run(ctx)
 	return res, err
+}
+
+// choosePolicy returns the policy that gates, the one the head proposes
+// instead, if any, and the side the gate's comes from ("" for an explicit
+// file): an explicit policy gates alone; else the base's .modelci.yaml
+// gates and the head's is shown as a proposal, unless policy-from says head
+// or there is no baseline.
+func choosePolicy(ctx context.Context, j job) (gate, proposed *dagger.File, side string, err error) {
+	if err := steps.CheckPolicyFrom(j.policyFrom); err != nil {
+		return nil, nil, "", err
+	}
+	if j.policy != nil {
+		return j.policy, nil, "", nil
+	}
+	head, err := sourcePolicy(ctx, j.source)
+	if err != nil || j.baseSource == nil || j.policyFrom == steps.PolicyFromHead {
+		return head, nil, "head", err
+	}
+	base, err := sourcePolicy(ctx, j.baseSource)
+	return base, head, "base", err
 }
 
 // trainEvaluate trains and evaluates one side.
@@ -167,7 +225,7 @@ func (m *Modelci) outputs(ctx context.Context, res *jobResult, name string) (*da
 	withReport := res.headEval.
 		WithNewFile(evaluation.Markdown.FileName(), files[evaluation.Markdown]).
 		WithNewFile(evaluation.JSON.FileName(), files[evaluation.JSON])
-	layout, err := m.Package(ctx, res.headModel, withReport, name, "", "latest")
+	layout, err := m.Package(ctx, res.headModel, withReport, name, "", "latest", nil)
 	if err != nil {
 		return nil, fmt.Errorf("package: %w", err)
 	}
@@ -178,6 +236,9 @@ func (m *Modelci) outputs(ctx context.Context, res *jobResult, name string) (*da
 	out = out.WithDirectory("evaluation/head", res.headEval).WithDirectory("model", layout)
 	if res.baseEval != nil {
 		out = out.WithDirectory("evaluation/base", res.baseEval)
+	}
+	if res.latency != nil {
+		out = out.WithDirectory("evaluation/latency", res.latency)
 	}
 	return out, nil
 }

@@ -29,7 +29,7 @@ func (m *Modelci) Train(
 	// Source paths training does not read (globs): a change to them does
 	// not retrain. By default the evaluation script, the policy and docs.
 	// +optional
-	// +default=["evaluate.py", ".modelci.yaml", "*.md"]
+	// +default=["evaluate.py", "latency.py", ".modelci.yaml", "*.md"]
 	exclude []string,
 ) (*dagger.Directory, error) {
 	if exclude == nil {

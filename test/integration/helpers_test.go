@@ -103,7 +103,7 @@ func digitsSource(t *testing.T, candidate bool, nonceValue string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "digits")
 	src := filepath.Join(repoRoot, "examples", "digits")
-	for _, name := range []string{"train.py", "evaluate.py", "common.py", "params.json", ".modelci.yaml"} {
+	for _, name := range []string{"train.py", "evaluate.py", "latency.py", "common.py", "params.json", ".modelci.yaml"} {
 		copyFile(t, filepath.Join(src, name), filepath.Join(dir, name))
 	}
 	if candidate {
