@@ -270,24 +270,38 @@ func (m NamedRule) matches(name string) bool {
 }
 
 // RuleFor returns the rule for the metric called name: the defaults
-// overlaid with the matching entry of Metrics. An entry that names it (its
-// pattern equals name, or names it exactly) wins; otherwise the first glob
-// that matches, in file order. A nil policy has no rules.
+// overlaid with the matching entry of Metrics (see Entry). A nil policy
+// has no rules.
 func (p *Policy) RuleFor(name string) Rule {
 	if p == nil {
 		return Rule{}
 	}
+	if m, ok := p.Entry(name); ok {
+		return p.Defaults.overlay(m.Rule)
+	}
+	return p.Defaults
+}
+
+// Entry returns the entry of Metrics that applies to the metric called
+// name, with its line (for an annotation on the policy file): an entry
+// that names it (its pattern equals name, or names it exactly) wins;
+// otherwise the first glob that matches, in file order. It returns false
+// when no entry applies (only the defaults), or for a nil policy.
+func (p *Policy) Entry(name string) (NamedRule, bool) {
+	if p == nil {
+		return NamedRule{}, false
+	}
 	for _, m := range p.Metrics {
 		if m.names(name) {
-			return p.Defaults.overlay(m.Rule)
+			return m, true
 		}
 	}
 	for _, m := range p.Metrics {
 		if m.matches(name) {
-			return p.Defaults.overlay(m.Rule)
+			return m, true
 		}
 	}
-	return p.Defaults
+	return NamedRule{}, false
 }
 
 // Correction returns the policy's multiple-comparisons correction;

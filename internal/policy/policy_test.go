@@ -59,6 +59,24 @@ metrics:
 	}
 }
 
+func TestEntryGivesTheLineOfTheRuleThatApplies(t *testing.T) {
+	p := mustParse(t, `defaults: {min: 0}
+metrics:
+  "lat*":       {max: 50}
+  latency_p99:  {max: 100}
+  "acc[0]":     {min: 0.5}
+`)
+	for name, want := range map[string]int{"latency_p99": 4, "latency_p50": 3, "acc0": 5, "acc[0]": 5, "other": 0} {
+		m, ok := p.Entry(name)
+		if m.Line != want || ok != (want != 0) {
+			t.Errorf("Entry(%q) = line %d, %v; want line %d", name, m.Line, ok, want)
+		}
+	}
+	if _, ok := (*Policy)(nil).Entry("x"); ok {
+		t.Error("a nil policy has an entry")
+	}
+}
+
 func TestCompareOptions(t *testing.T) {
 	var nilPolicy *Policy
 	if o := nilPolicy.CompareOptions(); o.Level != 0 || o.Resamples != 0 || o.Seed != 0 || o.Direction != nil {
