@@ -123,7 +123,9 @@ func holm(results []*Result) {
 // adjusted p-value (when set) is below alpha; else improved or regressed
 // by the sign of the delta and the direction.
 func changeStatus(r *Result, alpha float64) Status {
-	if r.CI.Contains(0) || r.PAdjusted != nil && !(*r.PAdjusted < alpha) {
+	// 1 - 0.95 is 0.050000000000000044 in floating point: a p-value of
+	// exactly 0.05 (100 of 2000 resamples) must not pass below it.
+	if r.CI.Contains(0) || r.PAdjusted != nil && !(*r.PAdjusted < alpha*(1-1e-9)) {
 		return NotSignificant
 	}
 	if (*r.Delta > 0) == (r.Direction == HigherIsBetter) {

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -161,6 +162,27 @@ func TestAdjustKeepsTheIntervalsVerdict(t *testing.T) {
 	}
 	if r[0].Status != NotSignificant {
 		t.Errorf("status %s, want not-significant: the interval contains 0", r[0].Status)
+	}
+}
+
+// TestAdjustAtTheThreshold checks that an adjusted p-value equal to
+// 1 - level is not significant, though 1 - 0.95 is a hair above 0.05 in
+// floating point: 10 metrics, the smallest p 0.005 (5 of 2000 resamples on
+// the far side, doubled) adjust to exactly 0.05.
+func TestAdjustAtTheThreshold(t *testing.T) {
+	results := []Result{change("x", 0.1, 0.005)}
+	for i := range 9 {
+		results = append(results, change(fmt.Sprint("y", i), 0.1, 0.9))
+	}
+	if _, err := Adjust(results, Holm, 0.95); err != nil {
+		t.Fatal(err)
+	}
+	if r := results[0]; *r.PAdjusted != 10*0.005 || r.Status != NotSignificant {
+		t.Errorf("adjusted %v, status %s; want 0.05, not-significant", *r.PAdjusted, r.Status)
+	}
+	one := []Result{change("x", 0.1, 0.05)}
+	if _, err := Adjust(one, NoCorrection, 0.95); err != nil || one[0].Status != NotSignificant {
+		t.Errorf("p 0.05 alone: status %s (%v), want not-significant", one[0].Status, err)
 	}
 }
 
