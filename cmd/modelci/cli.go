@@ -67,7 +67,7 @@ Exit codes: 0 success or gate passed, 1 gate failed, 2 usage or input error,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
-	root.AddCommand(newCompareCommand(), newVersionCommand())
+	root.AddCommand(newCompareCommand(), newVersionCommand(), newActionCommand())
 	return root
 }
 
