@@ -123,6 +123,18 @@ func readCompareInputs(r runner) (compareInputs, error) {
 	if in.req.Base, err = side("base", r.workspacePath(r.input("base")), r.workspacePath(r.input("base-examples"))); err != nil {
 		return in, err
 	}
+	for _, o := range []struct {
+		input string
+		side  *evaluation.Side
+	}{{"head-overlay", &in.req.Head}, {"base-overlay", &in.req.Base}} {
+		if p := r.input(o.input); p != "" {
+			ov, err := side(o.input, r.workspacePath(p), "")
+			if err != nil {
+				return in, err
+			}
+			o.side.Overlay = &ov
+		}
+	}
 	in.req.Title = r.input("title")
 	if in.policy = r.input("policy"); in.policy != "" {
 		in.req.Policy = evaluation.File(r.workspacePath(in.policy))

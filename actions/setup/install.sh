@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Puts modelci (and, when asked, the Dagger CLI) on PATH for actions/setup
+# and the other actions. Reads its inputs from the environment:
+#
+#   INPUT_VERSION          a released modelci version to download (e.g. 1.2.0);
+#                          empty: build from this action's checkout with go
+#   INPUT_DAGGER_VERSION   a Dagger CLI version to install too (e.g. 0.19.2)
+#   MODELCI_INSTALL_DIR    where the binaries go (default $RUNNER_TEMP/modelci-bin)
+#
+# Downloads are verified against the release's checksums.txt (SHA-256)
+# before anything is unpacked. Writes the outputs path, version and
+# dagger-path to $GITHUB_OUTPUT and the directory to $GITHUB_PATH.
+#
+#   install.sh           install as above
+#   install.sh --ensure  only when modelci is not already on PATH
+set -euo pipefail
+
+MODELCI_RELEASES=https://github.com/modelci/modelci/releases/download
+DAGGER_RELEASES=https://dl.dagger.io/dagger/releases
+
+die() { echo "::error::modelci setup: $*" >&2; exit 1; }
+
+# verify_sha256 FILE CHECKSUMS NAME: FILE's SHA-256 must be the one
+# CHECKSUMS (lines "HEX  NAME", as sha256sum writes them) gives for NAME.
+verify_sha256() {
+	local file=$1 sums=$2 name=$3 want got
+	want=$(awk -v n="$name" '$2 == n || $2 == "*" n { print $1; exit }' "$sums")
+	[ -n "$want" ] || { echo "checksum: $name is not listed in $(basename "$sums")" >&2; return 1; }
+	[[ $want =~ ^[0-9a-f]{64}$ ]] || { echo "checksum: the entry for $name is not a SHA-256: $want" >&2; return 1; }
+	got=$(sha256sum "$file" | cut -d' ' -f1)
+	if [ "$got" != "$want" ]; then
+		echo "checksum: $name has SHA-256 $got; $(basename "$sums") says $want" >&2
+		return 1
+	fi
+}
+
+# check_version NAME VALUE: a release version, digits and dots (a leading v
+# is dropped by the caller).
+check_version() {
+	[[ $2 =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]] || die "input $1: \"$2\" is not a version like 1.2.0"
+}
+
+# arch: the release's name for this machine.
+arch() {
+	case "$(uname -m)" in
+	x86_64 | amd64) echo amd64 ;;
+	aarch64 | arm64) echo arm64 ;;
+	*) die "no release for $(uname -m)" ;;
+	esac
+}
+
+# fetch_verified URL SUMS_URL NAME DIR: downloads URL and its checksums
+# into DIR and verifies it.
+fetch_verified() {
+	local url=$1 sums_url=$2 name=$3 dir=$4
+	curl -fsSL --retry 3 -o "$dir/$name" "$url" || die "could not download $url"
+	curl -fsSL --retry 3 -o "$dir/checksums.txt" "$sums_url" || die "could not download $sums_url"
+	verify_sha256 "$dir/$name" "$dir/checksums.txt" "$name" || die "$name failed its checksum: not installed"
+}
+
+install_modelci() {
+	local bin=$1 version=${INPUT_VERSION#v} tmp name
+	if [ -z "$version" ]; then
+		local root
+		root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+		command -v go >/dev/null || die "go is not on PATH: add actions/setup-go before this step, or give a released version"
+		echo "building modelci from $root"
+		(cd "$root" && GOFLAGS=-trimpath GOWORK=off go build -o "$bin/modelci" ./cmd/modelci) || die "go build failed"
+		return
+	fi
+	check_version version "$version"
+	tmp=$(mktemp -d)
+	name="modelci_${version}_linux_$(arch).tar.gz"
+	fetch_verified "$MODELCI_RELEASES/v$version/$name" "$MODELCI_RELEASES/v$version/checksums.txt" "$name" "$tmp"
+	tar -xzf "$tmp/$name" -C "$bin" modelci
+	rm -rf "$tmp"
+}
+
+install_dagger() {
+	local bin=$1 version=${INPUT_DAGGER_VERSION#v} tmp name
+	check_version dagger-version "$version"
+	tmp=$(mktemp -d)
+	name="dagger_v${version}_linux_$(arch).tar.gz"
+	fetch_verified "$DAGGER_RELEASES/$version/$name" "$DAGGER_RELEASES/$version/checksums.txt" "$name" "$tmp"
+	tar -xzf "$tmp/$name" -C "$bin" dagger
+	rm -rf "$tmp"
+}
+
+main() {
+	local bin=${MODELCI_INSTALL_DIR:-${RUNNER_TEMP:-/tmp}/modelci-bin} modelci
+	mkdir -p "$bin"
+	if [ "${1:-}" = --ensure ] && modelci=$(command -v modelci); then
+		echo "modelci is on PATH: $modelci"
+	else
+		install_modelci "$bin"
+		modelci=$bin/modelci
+	fi
+	echo "path=$modelci" >>"$GITHUB_OUTPUT"
+	echo "version=$("$modelci" version | sed 's/^modelci version //')" >>"$GITHUB_OUTPUT"
+	if [ -n "${INPUT_DAGGER_VERSION:-}" ]; then
+		install_dagger "$bin"
+		echo "dagger-path=$bin/dagger" >>"$GITHUB_OUTPUT"
+	fi
+	echo "$bin" >>"$GITHUB_PATH"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi
