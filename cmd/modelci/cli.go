@@ -68,6 +68,7 @@ Exit codes: 0 success or gate passed, 1 gate failed, 2 usage or input error,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(newCompareCommand(), newVersionCommand(), newActionCommand())
+	root.AddCommand(newPublishCommand(), newPromoteCommand(), newRollbackCommand(), newPullCommand())
 	return root
 }
 

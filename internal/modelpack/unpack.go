@@ -74,7 +74,14 @@ func Unpack(ctx context.Context, layoutDir, tag, destDir string) (*Manifest, err
 	if tag == "" {
 		tag = DefaultTag
 	}
-	m, err := Read(ctx, src, tag)
+	return UnpackFrom(ctx, src, tag, destDir)
+}
+
+// UnpackFrom is Unpack from any oras-go source: a layout, a remote
+// repository, … ref is a tag or a digest; the manifest it resolves to is
+// read once and the files are fetched by their digests, each verified.
+func UnpackFrom(ctx context.Context, src oras.ReadOnlyTarget, ref, destDir string) (*Manifest, error) {
+	m, err := Read(ctx, src, ref)
 	if err != nil {
 		return nil, err
 	}
