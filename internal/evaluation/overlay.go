@@ -100,3 +100,15 @@ func overlayExamples(ex, over *metrics.Examples) *metrics.Examples {
 	slices.Sort(out.Columns)
 	return out
 }
+
+// WithOverlay returns s with over as the last of its overlays: over's
+// metrics and columns replace those of s and of its earlier overlays.
+func (s Side) WithOverlay(over Side) Side {
+	if s.Overlay == nil {
+		s.Overlay = &over
+		return s
+	}
+	inner := s.Overlay.WithOverlay(over)
+	s.Overlay = &inner
+	return s
+}

@@ -35,7 +35,23 @@ func wantDefaults(fn, arg string) (any, bool) {
 			return steps.DefaultTrainCommand(), true
 		case "Evaluate":
 			return steps.DefaultEvaluateCommand(), true
+		case "Prepare", "WithPrepare":
+			return steps.DefaultPrepareCommand(), true
+		case "Serve", "WithServe":
+			return steps.DefaultServeCommand(), true
 		}
+	case "include":
+		return steps.DefaultPrepareInclude(), true
+	case "port":
+		return steps.DefaultServePort, true
+	case "path":
+		return steps.DefaultLoadtestPath, true
+	case "requests":
+		return steps.DefaultLoadtestRequests, true
+	case "concurrency":
+		return steps.DefaultLoadtestConcurrency, true
+	case "repeats":
+		return steps.DefaultLoadtestRepeats, true
 	case "exclude", "trainExclude":
 		return steps.DefaultTrainExclude(), true
 	case "name":
