@@ -37,6 +37,16 @@ func readSide(ctx context.Context, side string, dir *dagger.Directory, files eva
 	return s, err
 }
 
+// checkEvaluation reads an evaluation directory's files with the CLI's
+// readers, so a broken file fails the step that wrote it.
+func checkEvaluation(ctx context.Context, name string, dir *dagger.Directory) error {
+	side, err := readSide(ctx, name, dir, evalFiles{})
+	if err != nil {
+		return err
+	}
+	return evaluation.CheckSide(side)
+}
+
 // fileInput reads a file of dir; nil for no name.
 func fileInput(ctx context.Context, side string, dir *dagger.Directory, name string) (*evaluation.Input, error) {
 	if name == "" {

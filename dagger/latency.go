@@ -45,7 +45,7 @@ func (m *Modelci) Latency(
 		WithExec(command).
 		Directory(steps.LatencyPath)
 	for _, side := range []string{"base", "head"} {
-		if _, err := readSide(ctx, "latency/"+side, out.Directory(side), evalFiles{}); err != nil {
+		if err := checkEvaluation(ctx, "latency/"+side, out.Directory(side)); err != nil {
 			return nil, steps.Explain("latency", m.Gpus, err)
 		}
 	}

@@ -81,7 +81,7 @@ func (m *Modelci) Evaluate(
 		WithDirectory(steps.EvalPath, dag.Directory()).
 		WithExec(steps.EvaluateCommand(command, data != nil)).
 		Directory(steps.EvalPath)
-	if _, err := readSide(ctx, "evaluation", eval, evalFiles{}); err != nil {
+	if err := checkEvaluation(ctx, "evaluation", eval); err != nil {
 		return nil, steps.Explain("evaluate", m.Gpus, err)
 	}
 	return eval, nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/modelci/modelci/internal/metrics"
 )
 
 // The files an evaluation directory may hold, in the order they are looked
@@ -58,4 +60,12 @@ func listing(names []string) string {
 		return "nothing"
 	}
 	return strings.Join(names, ", ")
+}
+
+// CheckSide reads a side's files as Run would, in the formats they are
+// detected as, so a step that writes an evaluation fails right away on a
+// broken file, naming the file, the line and the key.
+func CheckSide(side Side) error {
+	_, _, err := readSide(side, metrics.FormatAuto, metrics.ExamplesAuto)
+	return err
 }

@@ -46,3 +46,15 @@ func TestDirFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckSideReadsTheFiles(t *testing.T) {
+	ok := Side{Metrics: Bytes("eval/metrics.json", []byte(`{"accuracy": 0.9}`))}
+	if err := CheckSide(ok); err != nil {
+		t.Errorf("a good file: %v", err)
+	}
+	bad := Side{Metrics: Bytes("eval/metrics.json", []byte(`{"accuracy": NaN}`))}
+	err := CheckSide(bad)
+	if err == nil || !strings.Contains(err.Error(), "eval/metrics.json") || !strings.Contains(err.Error(), "accuracy") {
+		t.Errorf("a NaN: err %v, want one naming the file and the key", err)
+	}
+}

@@ -388,11 +388,14 @@ func TestPipelineWithoutBaseline(t *testing.T) {
 func TestRuntimeOptionsReachSteps(t *testing.T) {
 	secret := "modelci-secret-" + nonce(t)
 	sum := sha256.Sum256([]byte(secret))
-	script := `python3 train.py --out /model && { printf %s "$MODELCI_TEST_SECRET" | sha256sum; printf %s "$HF_TOKEN" | sha256sum; echo "$RUN_LABEL"; } > /model/seen && echo token: $MODELCI_TEST_SECRET`
+	// A script file: dagger call reads a list argument as CSV, where a
+	// command with quotes would need escaping.
+	source := digitsSource(t, false, nonce(t))
+	writeFile(t, filepath.Join(source, "probe.sh"), `python3 train.py --out /model && { printf %s "$MODELCI_TEST_SECRET" | sha256sum; printf %s "$HF_TOKEN" | sha256sum; echo "$RUN_LABEL"; } > /model/seen && echo token: $MODELCI_TEST_SECRET`+"\n")
 	cmd := exec.Command("dagger", "call", "--image", pythonImage(t), "--env", "RUN_LABEL=label-"+secret[:8],
 		"--secret", "env:MODELCI_TEST_SECRET",
 		"with-secret", "--name", "HF_TOKEN", "--secret", "env:MODELCI_TEST_SECRET",
-		"train", "--source", digitsSource(t, false, nonce(t)), "--command", "sh,-c,"+script,
+		"train", "--source", source, "--command", "sh,probe.sh",
 		"file", "--path", "seen", "contents")
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), "MODELCI_TEST_SECRET="+secret)

@@ -47,6 +47,8 @@ func TestModulesInstallFromOutside(t *testing.T) {
 	if err := os.MkdirAll(user, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// dagger init fetches a license text unless the module has one.
+	writeFile(t, filepath.Join(user, "LICENSE"), "scratch module\n")
 	mustSucceed(t, "dagger init", runIn(t, user, "dagger", "init", "--sdk=go", "--name=user", "--source=."))
 	mustSucceed(t, "dagger install pyml", runIn(t, user, "dagger", "install", remote+"/modules/pyml@main"))
 	mustSucceed(t, "dagger install modelci", runIn(t, user, "dagger", "install", remote+"@main"))

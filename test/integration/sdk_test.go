@@ -50,8 +50,8 @@ func TestPipelineWithGoSDK(t *testing.T) {
 	}
 	err = client.Do(ctx, &dagger.Request{
 		Query: `query($head: DirectoryID!, $base: DirectoryID!, $image: String!) {
-			modelci {
-				pipeline(source: $head, baseSource: $base, image: $image, name: "digits") {
+			modelci(image: $image) {
+				pipeline(source: $head, baseSource: $base, name: "digits") {
 					file(path: "report.json") { contents }
 				}
 			}
