@@ -76,6 +76,7 @@ func (f *registryFlags) options(stdin io.Reader) (location.Options, error) {
 			return o, fmt.Errorf("a registry user name needs a password: --password-stdin or $%s", envRegistryPassword)
 		}
 	}
+	o.S3.Endpoint, o.S3.Region, o.S3.PathStyle = f.s3Endpoint, f.s3Region, f.s3PathStyle
 	return o, nil
 }
 

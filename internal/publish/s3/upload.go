@@ -1,0 +1,181 @@
+package s3
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"golang.org/x/sync/errgroup"
+)
+
+// ErrDigestMismatch: the content read does not match its descriptor.
+var ErrDigestMismatch = errors.New("content does not match its digest or size")
+
+// buffer takes a part buffer from the pool, waiting for one.
+func (s *Store) buffer(ctx context.Context, size int64) ([]byte, error) {
+	select {
+	case b := <-s.pool:
+		if int64(cap(b)) < size {
+			b = make([]byte, s.partSize)
+		}
+		return b[:size], nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release returns b to the pool.
+func (s *Store) release(b []byte) { s.pool <- b }
+
+// partSizeFor is the part size for a blob of size bytes: the store's, or
+// more when the blob needs over maxParts parts.
+func (s *Store) partSizeFor(size int64) int64 {
+	return max(s.partSize, (size+maxParts-1)/maxParts)
+}
+
+// upload stores the blob desc from r: in one request up to a part, in
+// parts beyond.
+func (s *Store) upload(ctx context.Context, desc ocispec.Descriptor, r io.Reader) error {
+	if desc.Size > s.partSize {
+		return s.multipart(ctx, desc, r)
+	}
+	buf, err := s.buffer(ctx, desc.Size)
+	if err != nil {
+		return err
+	}
+	defer s.release(buf)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return fmt.Errorf("reading %s: %w", desc.Digest, err)
+	}
+	if n, _ := r.Read(make([]byte, 1)); n > 0 || digest.FromBytes(buf) != desc.Digest {
+		return fmt.Errorf("%s: %w", desc.Digest, ErrDigestMismatch)
+	}
+	sum := sha256.Sum256(buf)
+	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &s.bucket, Key: aws.String(s.blobKey(desc.Digest)), Body: bytes.NewReader(buf),
+		ContentLength: aws.Int64(desc.Size), ContentType: aws.String(desc.MediaType), Metadata: metadata(desc),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+	})
+	return s.wrap(err, "uploading "+desc.Digest.String())
+}
+
+func metadata(desc ocispec.Descriptor) map[string]string {
+	return map[string]string{metaDigest: desc.Digest.String(), metaMediaType: desc.MediaType}
+}
+
+// multipart uploads desc from r in parts, several at once, each with its
+// SHA-256; checks the whole content's digest before completing, the
+// composite checksum and size after; aborts the upload on any failure.
+func (s *Store) multipart(ctx context.Context, desc ocispec.Descriptor, r io.Reader) (err error) {
+	key := s.blobKey(desc.Digest)
+	created, err := s.client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+		Bucket: &s.bucket, Key: &key, ContentType: aws.String(desc.MediaType), Metadata: metadata(desc),
+		ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
+	})
+	if err != nil {
+		return s.wrap(err, "starting the upload of "+desc.Digest.String())
+	}
+	defer func() {
+		if err != nil {
+			// Abort even when ctx is cancelled: nothing half-done stays.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+			defer cancel()
+			s.client.AbortMultipartUpload(actx, &s3.AbortMultipartUploadInput{Bucket: &s.bucket, Key: &key, UploadId: created.UploadId})
+		}
+	}()
+	parts, partSums, err := s.uploadParts(ctx, desc, key, created.UploadId, r)
+	if err != nil {
+		return err
+	}
+	done, err := s.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: &s.bucket, Key: &key, UploadId: created.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		return s.wrap(err, "completing the upload of "+desc.Digest.String())
+	}
+	return s.verifyComposite(ctx, desc, key, aws.ToString(done.ChecksumSHA256), partSums, len(parts))
+}
+
+// uploadParts reads r part by part into pooled buffers and uploads them
+// concurrently; it checks the whole content against desc.
+func (s *Store) uploadParts(ctx context.Context, desc ocispec.Descriptor, key string, uploadID *string, r io.Reader) ([]types.CompletedPart, []byte, error) {
+	partSize := s.partSizeFor(desc.Size)
+	n := int((desc.Size + partSize - 1) / partSize)
+	parts := make([]types.CompletedPart, n)
+	sums := make([]byte, 0, n*sha256.Size)
+	whole := sha256.New()
+	g, gctx := errgroup.WithContext(ctx)
+	for i := range n {
+		size := min(partSize, desc.Size-int64(i)*partSize)
+		buf, err := s.buffer(gctx, size)
+		if err != nil {
+			g.Wait()
+			return nil, nil, err
+		}
+		if _, err := io.ReadFull(r, buf); err != nil {
+			s.release(buf)
+			g.Wait()
+			return nil, nil, fmt.Errorf("reading %s: %w", desc.Digest, err)
+		}
+		whole.Write(buf)
+		sum := sha256.Sum256(buf)
+		sums = append(sums, sum[:]...)
+		g.Go(func() error {
+			defer s.release(buf)
+			out, err := s.client.UploadPart(gctx, &s3.UploadPartInput{
+				Bucket: &s.bucket, Key: &key, UploadId: uploadID, PartNumber: aws.Int32(int32(i + 1)),
+				Body: bytes.NewReader(buf), ContentLength: aws.Int64(size),
+				ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
+			})
+			if err != nil {
+				return s.wrap(err, fmt.Sprintf("uploading part %d of %s", i+1, desc.Digest))
+			}
+			parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1)), ChecksumSHA256: out.ChecksumSHA256}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	extra, _ := r.Read(make([]byte, 1))
+	if extra > 0 || digest.NewDigestFromBytes(digest.SHA256, whole.Sum(nil)) != desc.Digest {
+		return nil, nil, fmt.Errorf("%s: %w", desc.Digest, ErrDigestMismatch)
+	}
+	return parts, sums, nil
+}
+
+// verifyComposite checks the completed object: its size, and its
+// composite SHA-256 (the SHA-256 of the parts' SHA-256s, "-N"), from the
+// completion's answer or, without it, from HeadObject.
+func (s *Store) verifyComposite(ctx context.Context, desc ocispec.Descriptor, key, got string, partSums []byte, n int) error {
+	head, err := s.client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &s.bucket, Key: &key, ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil {
+		return s.wrap(err, "checking the upload of "+desc.Digest.String())
+	}
+	if size := aws.ToInt64(head.ContentLength); size != desc.Size {
+		return fmt.Errorf("%s: uploaded %d bytes, want %d: %w", desc.Digest, size, desc.Size, ErrDigestMismatch)
+	}
+	if got == "" {
+		got = aws.ToString(head.ChecksumSHA256)
+	}
+	if got == "" {
+		return nil // the server keeps no checksum: the parts' were checked on upload
+	}
+	sum := sha256.Sum256(partSums)
+	want := base64.StdEncoding.EncodeToString(sum[:]) + "-" + strconv.Itoa(n)
+	if got != want {
+		return fmt.Errorf("%s: the stored composite SHA-256 is %s, want %s: %w", desc.Digest, got, want, ErrDigestMismatch)
+	}
+	return nil
+}
