@@ -3,7 +3,8 @@
 package integration
 
 import (
-	"net/http"
+	"net"
+	"net/http/cgi"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -74,7 +75,7 @@ func TestModulesInstallFromOutside(t *testing.T) {
 
 // serveRepo commits the repository's working tree (tracked and new files,
 // as a fresh clone would have them plus what is not yet committed) into a
-// bare repository, serves it over git's HTTP protocol on 127.0.0.1 and
+// bare repository, serves it over git's smart HTTP protocol on 127.0.0.1 and
 // returns its URL.
 func serveRepo(t *testing.T) string {
 	t.Helper()
@@ -98,7 +99,23 @@ func serveRepo(t *testing.T) string {
 	git(work, "commit", "-q", "-m", "snapshot")
 	git(tmp, "clone", "-q", "--bare", work, bare)
 	git(bare, "update-server-info")
-	srv := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(tmp, "srv"))))
+	// Port 80: Dagger v0.19 drops the port of an http:// module ref.
+	ln, err := net.Listen("tcp", "127.0.0.1:80")
+	if err != nil {
+		t.Fatalf("serving the repository: %v (Dagger drops the port of an http:// module ref, so it needs 127.0.0.1:80 free, and root)", err)
+	}
+	// git's smart HTTP protocol, through git http-backend as a CGI: the
+	// engine's git client does not speak the dumb one.
+	exec := runIn(t, tmp, "git", "--exec-path")
+	mustSucceed(t, "git --exec-path", exec)
+	backend := &cgi.Handler{
+		Path: filepath.Join(strings.TrimSpace(exec.stdout), "git-http-backend"),
+		Env:  []string{"GIT_PROJECT_ROOT=" + filepath.Join(tmp, "srv"), "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewUnstartedServer(backend)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(srv.Close)
-	return srv.URL + "/modelci.git"
+	return "http://127.0.0.1/modelci.git"
 }
