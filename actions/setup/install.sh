@@ -59,13 +59,14 @@ fetch_verified() {
 }
 
 install_modelci() {
-	local bin=$1 version=${INPUT_VERSION#v} tmp name
+	local bin=$1 version=${INPUT_VERSION:-} tmp name
+	version=${version#v}
 	if [ -z "$version" ]; then
 		local root
 		root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 		command -v go >/dev/null || die "go is not on PATH: add actions/setup-go before this step, or give a released version"
 		echo "building modelci from $root"
-		(cd "$root" && GOFLAGS=-trimpath GOWORK=off go build -o "$bin/modelci" ./cmd/modelci) || die "go build failed"
+		(cd "$root" && GOWORK=off go build -o "$bin/modelci" ./cmd/modelci) || die "go build failed"
 		return
 	fi
 	check_version version "$version"
