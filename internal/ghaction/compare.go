@@ -157,7 +157,7 @@ func readCompareInputs(r runner) (compareInputs, error) {
 	if in.pr, err = readPullRequest(r); err != nil {
 		return in, err
 	}
-	in.post, err = readPostInputs(r, in.comment || in.approval)
+	in.post, err = readPostInputs(r, (in.comment || in.approval) && in.pr.Number > 0)
 	return in, err
 }
 
