@@ -28,6 +28,7 @@ type compareFlags struct {
 	confidence                 float64
 	resamples                  int
 	seed                       uint64
+	baseline                   baselineFlags
 }
 
 func newCompareCommand() *cobra.Command {
@@ -73,6 +74,7 @@ error, 130 interrupted (SIGINT or SIGTERM).`,
 	fl.Float64Var(&f.confidence, "confidence", 0, fmt.Sprintf("confidence level of the intervals (default: the policy's, else %v)", evaluation.DefaultConfidence))
 	fl.Var(resamplesFlag{&f.resamples}, "resamples", fmt.Sprintf("bootstrap resamples, %d to %d (default: the policy's, else %d)", evaluation.MinResamples, evaluation.MaxResamples, evaluation.DefaultResamples))
 	fl.Uint64Var(&f.seed, "seed", 0, fmt.Sprintf("bootstrap seed (default: the policy's, else %d)", evaluation.DefaultSeed))
+	f.baseline.add(cmd)
 	return cmd
 }
 
@@ -80,6 +82,13 @@ func runCompare(cmd *cobra.Command, f compareFlags) error {
 	req, format, err := compareRequest(cmd, f)
 	if err != nil {
 		return err
+	}
+	if f.baseline.ref != "" {
+		cleanup, err := registryBaseline(cmd, f.baseline, &req)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
 	}
 	r, err := evaluation.Run(cmd.Context(), req)
 	if err != nil {

@@ -118,3 +118,32 @@ func TestCLIInputErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCLICompareBaselineRef: compare takes its base side from the
+// evaluation attached to model:production, paired by id, and the report
+// names the baseline's digest.
+func TestCLICompareBaselineRef(t *testing.T) {
+	srv := publishtest.LoadServers(t)
+	repo := freshRepo(srv.Registry)
+	args := append([]string{"publish", "--plain-http", "--registry", repo + ":1", "--alias", "production"}, publishFixture(t, "w", publishtest.PassedReport)...)
+	code, out, errOut := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("publish: exit %d\n%s%s", code, out, errOut)
+	}
+	digest := strings.Fields(out)[1]
+	dir := t.TempDir()
+	head := writeFile(t, dir, "head.jsonl", "{\"id\": \"a\", \"accuracy\": 1}\n{\"id\": \"b\", \"accuracy\": 1}\n")
+	jsonOut := filepath.Join(dir, "report.json")
+	code, out, errOut = runCLI(t, "compare", "--plain-http", "--baseline-ref", repo+":production", "--head-examples", head, "--json", jsonOut, "-o", filepath.Join(dir, "r.md"))
+	if code != 0 {
+		t.Fatalf("compare: exit %d\n%s%s", code, out, errOut)
+	}
+	rep, _ := os.ReadFile(jsonOut)
+	if !strings.Contains(string(rep), `"baseline": "`+repo+"@"+digest+`"`) || !strings.Contains(string(rep), `"paired": 2`) {
+		t.Errorf("report does not name the baseline %s or pair 2 examples:\n%s", digest, rep)
+	}
+	code, _, errOut = runCLI(t, "compare", "--plain-http", "--baseline-ref", repo+":production", "--base-examples", head, "--head-examples", head)
+	if code != 2 || !strings.Contains(errOut, "without --base and --base-examples") {
+		t.Errorf("--baseline-ref with --base-examples: exit %d, %s", code, errOut)
+	}
+}

@@ -98,6 +98,9 @@ type Request struct {
 	Overrides Overrides
 	// Title names what was compared in the report, e.g. the model.
 	Title string
+	// Baseline names the base side in the report, e.g. the registry
+	// reference and digest its evaluation was pulled from; optional.
+	Baseline string
 }
 
 // Defaults of the comparison settings, stated once for every edge (flag
@@ -155,7 +158,7 @@ func Run(ctx context.Context, req Request) (report.Report, error) {
 	if cmp.Family, err = compare.Adjust(cmp.Metrics, pol.Correction(), opts.Level); err != nil {
 		return report.Report{}, err
 	}
-	r := report.Report{Comparison: cmp, Title: req.Title, PolicyChange: change}
+	r := report.Report{Comparison: cmp, Title: req.Title, Baseline: req.Baseline, PolicyChange: change}
 	if pol != nil {
 		v := pol.Evaluate(cmp)
 		r.Verdict, r.Policy = &v, pol

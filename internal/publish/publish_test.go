@@ -13,6 +13,7 @@ import (
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 
+	"github.com/modelci/modelci/internal/modelpack"
 	"github.com/modelci/modelci/internal/publish"
 )
 
@@ -214,4 +215,46 @@ func readJSON(t *testing.T, src content.Fetcher, desc ocispec.Descriptor, v any)
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestBaseline(t *testing.T) {
+	ctx := context.Background()
+	dst := newMemTarget()
+	res, err := publish.Publish(ctx, dst, "1", testModel(t, "weights"), publish.Options{Now: clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publish.Promote(ctx, dst, "production", "1", publish.Options{Now: clock()}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	side, name, err := publish.Baseline(ctx, dst, "reg/iris", "production", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "reg/iris@"+res.Model.Digest.String() || side.Metrics == nil || side.Examples == nil {
+		t.Errorf("Baseline = %+v, %q", side, name)
+	}
+	// A model without an evaluation has no baseline to give.
+	m := testModel(t, "no eval")
+	m.Layout = packModelWithout(t)
+	bare, err := publish.Publish(ctx, dst, "2", m, publish.Options{Now: clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := publish.Baseline(ctx, dst, "reg/iris", bare.Model.Digest.String(), t.TempDir()); !errors.Is(err, publish.ErrNoEvaluation) {
+		t.Errorf("baseline of a model without evaluation: %v", err)
+	}
+}
+
+// packModelWithout packs a model without evaluation files.
+func packModelWithout(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	writeFiles(t, filepath.Join(dir, "model"), testModelFiles)
+	layout := filepath.Join(dir, "layout")
+	if _, err := modelpack.Pack(context.Background(), filepath.Join(dir, "model"), "", layout, modelpack.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	return layout
 }

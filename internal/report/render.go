@@ -193,6 +193,9 @@ func topOf(r Report, st style, t tables, metrics int) string {
 		top.WriteString(Marker + "\n")
 	}
 	top.WriteString(verdictLine(r, t, metrics, st))
+	if r.Baseline != "" {
+		top.WriteString("Baseline: " + codeSpan(truncate(strings.Join(strings.Fields(r.Baseline), " "), maxBaselineRunes)) + "\n\n")
+	}
 	if st.summary && len(t.violations) > 0 {
 		top.WriteString("### Gate violations\n\n")
 	}

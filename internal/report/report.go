@@ -23,6 +23,7 @@
 //
 //	{
 //	  "title": "digits",                    // absent when Report.Title is empty
+//	  "baseline": "reg/digits@sha256:…",    // absent when Report.Baseline is empty
 //	  "metrics": [{
 //	    "name": "accuracy",
 //	    "base": 0.95, "head": 0.938,        // null when absent
@@ -75,6 +76,10 @@ type Report struct {
 	Policy *policy.Policy
 	// Title optionally names what was compared, e.g. the model.
 	Title string
+	// Baseline optionally names the baseline, e.g. the registry reference
+	// and digest of the deployed model whose evaluation is the base side;
+	// shown under the verdict.
+	Baseline string
 	// PolicyChange is the pull request's change to the gate policy, or nil.
 	PolicyChange *PolicyChange
 }
@@ -112,6 +117,7 @@ func Summary(r Report) string { return render(r, summaryStyle, SummaryLimit) }
 func JSON(r Report) ([]byte, error) {
 	out := jsonReport{
 		Title:    r.Title,
+		Baseline: r.Baseline,
 		Metrics:  []jsonMetric{},
 		Gate:     jsonGate{Passed: true, Violations: []jsonViolation{}},
 		Warnings: []jsonWarning{},
@@ -179,6 +185,7 @@ func newJSONMetric(m compare.Result) jsonMetric {
 
 type jsonReport struct {
 	Title    string            `json:"title,omitempty"`
+	Baseline string            `json:"baseline,omitempty"`
 	Metrics  []jsonMetric      `json:"metrics"`
 	Gate     jsonGate          `json:"gate"`
 	Paired   int               `json:"paired"`

@@ -11,6 +11,9 @@ import (
 // maxTitleRunes caps the title in the verdict line.
 const maxTitleRunes = 100
 
+// maxBaselineRunes caps the baseline's name under the verdict line.
+const maxBaselineRunes = 300
+
 // verdictLine is the one-line verdict, followed by a blank line: the
 // outcome with its symbol, what the gate found, the changes, and the
 // number of metrics.
