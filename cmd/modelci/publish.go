@@ -3,16 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/opencontainers/go-digest"
 	"github.com/spf13/cobra"
-	"oras.land/oras-go/v2/registry"
 
-	"github.com/modelci/modelci/internal/forge"
 	"github.com/modelci/modelci/internal/publish"
+	"github.com/modelci/modelci/internal/publish/location"
 )
 
 // publishFlags are the flags of `modelci publish`.
@@ -83,73 +79,34 @@ Exit codes: 0 published, 1 refused, 2 usage, input or registry error.`,
 }
 
 func runPublishCommand(cmd *cobra.Command, f publishFlags) error {
-	targets, err := publishTargets(f)
+	refs, err := location.PublishRefs(f.registry, f.s3, f.version, [3]string{"--registry", "--s3", "--version"})
 	if err != nil {
 		return err
 	}
-	m, ev, err := publishInputs(f)
-	if err != nil {
-		return err
-	}
-	verdict, err := publish.Decide(ev, f.force)
+	m, err := publish.Prepare(publish.Inputs{
+		Layout: f.model, LayoutTag: f.modelTag, Report: f.report, ReportMarkdown: f.reportMarkdown,
+		Approval: f.approval, Policy: f.policy, Data: f.data, Source: f.source,
+		Framework: f.framework, Commit: f.commit, PullRequest: f.pullRequest, Force: f.force,
+		Names: map[string]string{"Layout": "--model", "Report": "--report", "ReportMarkdown": "--report-markdown",
+			"Approval": "--approval", "Policy": "--policy", "Data": "--data", "Source": "--source"},
+	})
 	var refused *publish.RefusedError
 	if errors.As(err, &refused) {
 		fmt.Fprintln(cmd.ErrOrStderr(), "modelci:", refused.Error(), "(--force overrides)")
 		return errGateFailed
 	}
-	if verdict.Forced {
-		fmt.Fprintln(cmd.ErrOrStderr(), "modelci: warning: publishing with --force although:", strings.Join(verdict.Reasons, "; "))
+	if err != nil {
+		return err
 	}
-	m.Record.Verdict = verdict
-	for _, ref := range targets {
+	if v := m.Record.Verdict; v.Forced {
+		fmt.Fprintln(cmd.ErrOrStderr(), "modelci: warning: publishing with --force although:", strings.Join(v.Reasons, "; "))
+	}
+	for _, ref := range refs {
 		if err := publishTo(cmd, f, ref, m); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// publishTargets checks --model, --registry, --s3 and --version, and
-// returns the references to publish to, each ending with the version.
-func publishTargets(f publishFlags) ([]string, error) {
-	if f.model == "" {
-		return nil, errors.New("--model is required: the packaged model's directory (an OCI image layout)")
-	}
-	if f.registry == "" && f.s3 == "" {
-		return nil, errors.New("give --registry (host[:port]/name:VERSION), --s3 (s3://bucket/prefix), or both")
-	}
-	version := f.version
-	var refs []string
-	if f.registry != "" {
-		ref, err := registry.ParseReference(f.registry)
-		if err != nil {
-			return nil, fmt.Errorf("--registry %q: %w", f.registry, err)
-		}
-		if err := ref.ValidateReferenceAsTag(); ref.Reference != "" && err != nil {
-			return nil, fmt.Errorf("--registry %q: the version must be a tag, not a digest", f.registry)
-		}
-		switch {
-		case version == "":
-			version = ref.Reference
-		case ref.Reference != "" && ref.Reference != version:
-			return nil, fmt.Errorf("--registry %q and --version %q name different versions", f.registry, version)
-		}
-		ref.Reference = ""
-		refs = append(refs, ref.String())
-	}
-	if version == "" {
-		return nil, errors.New("no version: give --version, or a tag in --registry (host/name:VERSION)")
-	}
-	if err := (registry.Reference{Reference: version}).ValidateReferenceAsTag(); err != nil {
-		return nil, fmt.Errorf("--version %q: not a valid tag (letters, digits, '_', '.', '-')", version)
-	}
-	if f.s3 != "" {
-		refs = append(refs, strings.TrimSuffix(f.s3, "/"))
-	}
-	for i := range refs {
-		refs[i] += ":" + version
-	}
-	return refs, nil
 }
 
 // publishTo publishes m to ref and moves --alias, if given.
@@ -177,65 +134,4 @@ func publishTo(cmd *cobra.Command, f publishFlags, ref string, m publish.Model) 
 		return err
 	}
 	return printMove(cmd, "promoted", mv)
-}
-
-// publishInputs reads the files publish needs: the report, the approval,
-// the policy's rules, and the digests of the data and the source.
-func publishInputs(f publishFlags) (publish.Model, publish.Evidence, error) {
-	m := publish.Model{Layout: f.model, Tag: f.modelTag, Framework: f.framework}
-	var ev publish.Evidence
-	var err error
-	switch {
-	case f.report == "" && !f.force:
-		return m, ev, errors.New("--report is required (the JSON report of modelci compare): its gate decides")
-	case f.report == "":
-		ev.Report.Violations = []string{"no report was given"}
-	default:
-		if m.ReportJSON, err = os.ReadFile(f.report); err != nil {
-			return m, ev, fmt.Errorf("--report: %w", err)
-		}
-		if ev.Report, err = publish.ParseReport(f.report, m.ReportJSON); err != nil {
-			return m, ev, err
-		}
-	}
-	m.Report = ev.Report
-	if f.reportMarkdown != "" {
-		if m.ReportMarkdown, err = os.ReadFile(f.reportMarkdown); err != nil {
-			return m, ev, fmt.Errorf("--report-markdown: %w", err)
-		}
-	}
-	if f.policy != "" {
-		data, err := os.ReadFile(f.policy)
-		if err != nil {
-			return m, ev, fmt.Errorf("--policy: %w", err)
-		}
-		if ev.Rules, err = forge.ParseRules(f.policy, data); err != nil {
-			return m, ev, err
-		}
-	}
-	if f.approval != "" {
-		data, err := os.ReadFile(f.approval)
-		if err != nil {
-			return m, ev, fmt.Errorf("--approval: %w", err)
-		}
-		a, err := publish.ParseApproval(f.approval, data)
-		if err != nil {
-			return m, ev, err
-		}
-		ev.Approval = &a
-	}
-	ev.Commit = f.commit
-	m.Record = publish.Record{Approval: ev.Approval, PullRequest: f.pullRequest, Commit: f.commit}
-	for _, d := range []struct {
-		flag, dir string
-		to        *digest.Digest
-	}{{"--data", f.data, &m.Record.Digests.Data}, {"--source", f.source, &m.Record.Digests.Source}} {
-		if d.dir == "" {
-			continue
-		}
-		if *d.to, err = publish.TreeDigest(filepath.Clean(d.dir)); err != nil {
-			return m, ev, fmt.Errorf("%s: %w", d.flag, err)
-		}
-	}
-	return m, ev, nil
 }

@@ -1,0 +1,38 @@
+package location
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+var names = [3]string{"--registry", "--s3", "--version"}
+
+func TestPublishRefs(t *testing.T) {
+	for _, c := range []struct {
+		reg, s3, version string
+		want             []string
+	}{
+		{"reg.example/iris:1.0", "", "", []string{"reg.example/iris:1.0"}},
+		{"reg.example/iris", "s3://models/iris/", "2", []string{"reg.example/iris:2", "s3://models/iris:2"}},
+		{"reg.example/iris:2", "s3://models/iris", "2", []string{"reg.example/iris:2", "s3://models/iris:2"}},
+		{"", "s3://models/iris", "v3", []string{"s3://models/iris:v3"}},
+	} {
+		got, err := PublishRefs(c.reg, c.s3, c.version, names)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("PublishRefs(%q, %q, %q) = %q, %v; want %q", c.reg, c.s3, c.version, got, err, c.want)
+		}
+	}
+	for _, c := range []struct{ reg, s3, version, want string }{
+		{"", "", "1", "give --registry"},
+		{"reg.example/iris:1", "", "2", "name different versions"},
+		{"", "s3://models/iris", "", "no version: give --version"},
+		{"reg.example/iris@sha256:" + strings.Repeat("a", 64), "", "", "the version must be a tag"},
+		{"", "s3://m/i", "bad tag!", `--version "bad tag!": not a valid tag`},
+		{"Bad Ref", "", "1", `--registry "Bad Ref"`},
+	} {
+		if _, err := PublishRefs(c.reg, c.s3, c.version, names); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("PublishRefs(%q, %q, %q) = %v, want %q", c.reg, c.s3, c.version, err, c.want)
+		}
+	}
+}
