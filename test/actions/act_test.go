@@ -61,7 +61,13 @@ func newAct(t *testing.T) *act {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	testdata := filepath.Join(root, "test/actions/testdata")
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.env = append(os.Environ(),
+		// Go's build cache stays the host's, not under the private XDG_CACHE_HOME.
+		"GOCACHE="+strings.TrimSpace(string(gocache)),
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"PATH="+strings.Join([]string{modelciBin, filepath.Join(testdata, "bin"), os.Getenv("PATH")}, string(os.PathListSeparator)),
 		"MODELCI_TEST_CHECKOUT="+filepath.Join(testdata, "checkout"),

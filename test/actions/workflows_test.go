@@ -10,6 +10,9 @@ import (
 	"testing"
 )
 
+// jobSummary is how act shows a step's job summary: the report's.
+const jobSummary = "⚙  Summary - ## ❌ modelci"
+
 // workflowRunEvent writes the workflow_run event of a completed Model CI
 // run of the pull request.
 func workflowRunEvent(t *testing.T) string {
@@ -38,6 +41,7 @@ func TestForkSafeWorkflowPair(t *testing.T) {
 		for _, want := range []string{
 			"::error file=head/.modelci.yaml,line=4,title=modelci gate%3A accuracy min::accuracy 0.8 is below min 0.9",
 			"gate failed: 1 rule(s) broken",
+			jobSummary,
 		} {
 			if !strings.Contains(log, want) {
 				t.Errorf("run %d: model-ci.yml's log lacks %q:\n%s", run, want, log)
@@ -51,8 +55,8 @@ func TestForkSafeWorkflowPair(t *testing.T) {
 		}
 		log = a.run("workflow_run", ".github/workflows/model-ci-comment.yml", workflowRunEvent(t), writeToken, true)
 		want := map[int]string{0: "created", 1: "unchanged"}[run]
-		if !strings.Contains(log, "comment "+want+": ") {
-			t.Errorf("run %d: model-ci-comment.yml's log does not say the comment was %s:\n%s", run, want, log)
+		if !strings.Contains(log, "comment "+want+": ") || !strings.Contains(log, jobSummary) {
+			t.Errorf("run %d: model-ci-comment.yml's log does not say the comment was %s, or lacks the job summary:\n%s", run, want, log)
 		}
 	}
 	comments := a.fake.Comments(repo, pr)
@@ -93,8 +97,11 @@ func TestActionsOneByOne(t *testing.T) {
 		"outputs: comment-url=https://github.com/octo/models/pull/7#issuecomment-",
 		"outputs: report is a file",
 		"summary file: ## ❌ modelci · digits: gate failed",
+		jobSummary,
 		"::error file=.modelci.yaml,line=4,title=modelci gate%3A accuracy min::accuracy 0.8 is below min 0.9",
-		"pipeline command: dagger call -m " + a.root + " --image python:3.12-slim pipeline --source head --policy-from base --base-source head --name digits --latency-command python3,latency.py export --path",
+		// -m is the action's own source: act's copy of it.
+		"pipeline command: dagger call -m /",
+		" --image python:3.12-slim pipeline --source head --policy-from base --base-source head --name digits --latency-command python3,latency.py export --path /",
 		"publish command: modelci publish --model ",
 		"--registry ghcr.io/octo/digits:1.0.0 --alias production --force (credentials in MODELCI_REGISTRY_USERNAME, MODELCI_REGISTRY_PASSWORD)",
 	} {
