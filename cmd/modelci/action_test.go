@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,7 +67,9 @@ func TestActionCompareEndsOnSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	fifo.WriteString(strings.Repeat(`{"id": 1, "accuracy": 1}`+"\n", 1000))
+	for i := range 1000 {
+		fmt.Fprintf(fifo, "{\"id\": %d, \"accuracy\": 1}\n", i)
+	}
 	fifo.Close()
 	err = cmd.Wait()
 	var exit *exec.ExitError

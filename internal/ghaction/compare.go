@@ -53,6 +53,10 @@ func Compare(ctx context.Context, a *githubactions.Action) error {
 		return err
 	}
 	rep, err := evaluation.Run(ctx, in.req)
+	if err == nil {
+		// A run cancelled while comparing writes nothing.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return err
 	}
