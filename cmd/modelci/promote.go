@@ -87,11 +87,7 @@ no history or nothing before it).`,
 
 // printMove says where the alias moved.
 func printMove(cmd *cobra.Command, what string, mv publish.Move) error {
-	from := "nothing"
-	if mv.From != "" {
-		from = mv.From.String()
-	}
-	_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s %s: %s -> %s (approved %s)\n", what, mv.Alias, from, mv.To.Digest, mv.Record.Time.Format("2006-01-02T15:04:05Z07:00"))
+	_, err := fmt.Fprintf(cmd.OutOrStdout(), "%s %s\n", what, mv)
 	return err
 }
 

@@ -101,37 +101,13 @@ func runPublishCommand(cmd *cobra.Command, f publishFlags) error {
 	if v := m.Record.Verdict; v.Forced {
 		fmt.Fprintln(cmd.ErrOrStderr(), "modelci: warning: publishing with --force although:", strings.Join(v.Reasons, "; "))
 	}
-	for _, ref := range refs {
-		if err := publishTo(cmd, f, ref, m); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// publishTo publishes m to ref and moves --alias, if given.
-func publishTo(cmd *cobra.Command, f publishFlags, ref string, m publish.Model) error {
-	t, version, err := f.open(cmd, ref)
+	o, err := f.options(cmd.InOrStdin())
 	if err != nil {
 		return err
 	}
-	o := f.publishOptions(cmd)
-	res, err := publish.Publish(cmd.Context(), t, version, m, o)
-	if err != nil {
-		return err
+	done, err := location.Publish(cmd.Context(), refs, o, m, f.alias, f.publishOptions(cmd))
+	for _, p := range done {
+		fmt.Fprint(cmd.OutOrStdout(), p)
 	}
-	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "published %s as %s\n", res.Model.Digest, ref)
-	fmt.Fprintf(out, "  approval record %s\n  report %s\n", res.Approval.Digest, res.Report.Digest)
-	if res.Evaluation.Digest != "" {
-		fmt.Fprintf(out, "  evaluation %s\n", res.Evaluation.Digest)
-	}
-	if f.alias == "" {
-		return nil
-	}
-	mv, err := publish.Promote(cmd.Context(), t, f.alias, res.Model.Digest.String(), o)
-	if err != nil {
-		return err
-	}
-	return printMove(cmd, "promoted", mv)
+	return err
 }

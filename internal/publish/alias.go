@@ -38,6 +38,16 @@ type Move struct {
 	Record Record
 }
 
+// String says where the alias moved: "production: sha256:… -> sha256:…
+// (approved 2025-01-02T03:04:05Z)".
+func (mv Move) String() string {
+	from := "nothing"
+	if mv.From != "" {
+		from = mv.From.String()
+	}
+	return fmt.Sprintf("%s: %s -> %s (approved %s)", mv.Alias, from, mv.To.Digest, mv.Record.Time.Format(time.RFC3339))
+}
+
 // Promote moves alias to the model ref (a tag or a digest) names, which
 // must have an approval record that allows it, and records the move in the
 // alias's history. The history is written first, the alias moved last.

@@ -6,6 +6,7 @@ package location
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/modelci/modelci/internal/publish"
@@ -36,4 +37,54 @@ func Open(ctx context.Context, ref string, o Options) (publish.Target, string, e
 		return nil, "", err
 	}
 	return repo, tag, nil
+}
+
+// Published is what Publish did at one location.
+type Published struct {
+	// Ref is the location and version.
+	Ref string
+	// Result is what was pushed.
+	Result publish.Result
+	// Move is the alias's move; nil without an alias.
+	Move *publish.Move
+}
+
+// Publish publishes m at every ref (see PublishRefs), one after the other,
+// and after each push moves alias, when given, to the model there.
+func Publish(ctx context.Context, refs []string, o Options, m publish.Model, alias string, po publish.Options) ([]Published, error) {
+	var done []Published
+	for _, ref := range refs {
+		t, version, err := Open(ctx, ref, o)
+		if err != nil {
+			return done, err
+		}
+		res, err := publish.Publish(ctx, t, version, m, po)
+		if err != nil {
+			return done, fmt.Errorf("%s: %w", ref, err)
+		}
+		p := Published{Ref: ref, Result: res}
+		if alias != "" {
+			mv, err := publish.Promote(ctx, t, alias, res.Model.Digest.String(), po)
+			if err != nil {
+				return done, fmt.Errorf("%s: %w", ref, err)
+			}
+			p.Move = &mv
+		}
+		done = append(done, p)
+	}
+	return done, nil
+}
+
+// String says what was published, one line per artifact.
+func (p Published) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "published %s as %s\n", p.Result.Model.Digest, p.Ref)
+	fmt.Fprintf(&b, "  approval record %s\n  report %s\n", p.Result.Approval.Digest, p.Result.Report.Digest)
+	if p.Result.Evaluation.Digest != "" {
+		fmt.Fprintf(&b, "  evaluation %s\n", p.Result.Evaluation.Digest)
+	}
+	if p.Move != nil {
+		b.WriteString("promoted " + p.Move.String() + "\n")
+	}
+	return b.String()
 }

@@ -64,6 +64,8 @@ type Options struct {
 	Concurrency int
 	// HTTPClient, when set, sends the requests.
 	HTTPClient *http.Client
+	// Credentials, when set, replace the AWS configuration's.
+	Credentials aws.CredentialsProvider
 }
 
 // Store is a bucket prefix holding published models.
@@ -87,6 +89,9 @@ func Open(ctx context.Context, ref string, o Options) (*Store, string, error) {
 	}
 	if o.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	}
+	if o.Credentials != nil {
+		opts = append(opts, config.WithCredentialsProvider(o.Credentials))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
