@@ -61,7 +61,10 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 _APT_UPDATED=
 # apt_ensure PKG...: install the Debian packages that are missing
-# (apt-get update once per process, retried).
+# (apt-get update once per process, retried). Concurrent installs from
+# these scripts (scripts/test prepares several things at once) take turns
+# on a lock file instead of failing on apt's own lock.
+_APT_LOCK=${TMPDIR:-/tmp}/modelci-apt.lock
 apt_ensure() {
   local missing=() p
   for p in "$@"; do
@@ -74,13 +77,13 @@ apt_ensure() {
   [[ $(id -u) -eq 0 ]] || die "missing Debian packages (${missing[*]}); install them as root: apt-get install ${missing[*]}"
   log "installing Debian packages: ${missing[*]}"
   if [[ -z "$_APT_UPDATED" ]]; then
-    retry 3 5 apt-get update -qq || die "apt-get update failed; cannot install: ${missing[*]}"
+    retry 3 5 flock "$_APT_LOCK" apt-get update -qq || die "apt-get update failed; cannot install: ${missing[*]}"
     _APT_UPDATED=1
   fi
   local out
   out=$(mktemp)
   if ! DEBIAN_FRONTEND=noninteractive retry 3 5 \
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$out" 2>&1; then
+    flock "$_APT_LOCK" apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$out" 2>&1; then
     tail -n 30 "$out" >&2
     rm -f "$out"
     die "apt-get install failed for: ${missing[*]} (check the names with apt-cache policy)"
