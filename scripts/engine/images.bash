@@ -3,7 +3,8 @@
 # built from Debian packages with debootstrap (no registry to pull from):
 #  - the Go SDK runtime image, loaded by the engine from its builtin content
 #    folder by manifest digest (module mode: dagger init/call with --sdk=go);
-#  - a Python + scikit-learn base image, pushed to the local registry.
+#  - a Python + scikit-learn base image, pushed to the local registry;
+#  - a Python + PyTorch (CPU) + scikit-learn image, pushed the same way.
 
 # The Python base image, and the same image through the docker.io mirror.
 PYTHON_IMAGE_REPO=modelci/python-sklearn
@@ -14,6 +15,13 @@ PYTHON_IMAGE_MIRRORED=docker.io/$PYTHON_IMAGE_REPO:$PYTHON_IMAGE_TAG
 
 # The Debian packages of the Python image; a change rebuilds it.
 PYTHON_PACKAGES=python3-sklearn,python3-numpy,python3-pip,python-is-python3,ca-certificates
+
+# The PyTorch image (Debian's python3-torch 1.13.1, a CPU build) and its
+# packages; a change to the list rebuilds it.
+TORCH_IMAGE_REPO=modelci/python-torch
+TORCH_IMAGE_TAG=bookworm
+TORCH_IMAGE=$REGISTRY_ADDR/$TORCH_IMAGE_REPO:$TORCH_IMAGE_TAG
+TORCH_PACKAGES=python3-torch,python3-sklearn,python3-numpy,python-is-python3,ca-certificates
 
 DEBIAN_MIRROR=${MODELCI_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_SUITE=bookworm
@@ -102,6 +110,8 @@ build_rootfs_images() {
   [[ -f "$STAMP_DIR/gosdk-image" ]] || step "root filesystem for the Go SDK image" _gosdk_rootfs
   [[ -f "$STAMP_DIR/python-image" ]] || step "root filesystem for $PYTHON_IMAGE" \
     _rootfs python "$PYTHON_PACKAGES"
+  [[ -f "$STAMP_DIR/torch-image" ]] || step "root filesystem for $TORCH_IMAGE" \
+    _rootfs torch "$TORCH_PACKAGES"
 }
 
 _gosdk_rootfs() {
@@ -170,6 +180,11 @@ _publish_image() {
 # publish_python_image: push the Python image into the local registry.
 publish_python_image() {
   _publish_image python "$PYTHON_IMAGE_REPO" "$PYTHON_IMAGE_TAG" python3 "$PYTHON_PACKAGES" "${PYTHON_ENV[@]}"
+}
+
+# publish_torch_image: push the PyTorch image into the local registry.
+publish_torch_image() {
+  _publish_image torch "$TORCH_IMAGE_REPO" "$TORCH_IMAGE_TAG" python3 "$TORCH_PACKAGES" "${PYTHON_ENV[@]}"
 }
 
 # drop_rootfs NAME: free disk once an image is stored (rebuilt if ever needed).
