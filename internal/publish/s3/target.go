@@ -51,12 +51,20 @@ func (s *Store) Fetch(ctx context.Context, target ocispec.Descriptor) (io.ReadCl
 }
 
 // Push uploads the blob expected, verifying its digest and size; a
-// manifest with a subject is listed among the subject's referrers too.
+// manifest with a subject is listed among the subject's referrers too. A
+// blob already there is not uploaded again (errdef.ErrAlreadyExists).
 func (s *Store) Push(ctx context.Context, expected ocispec.Descriptor, r io.Reader) error {
 	if err := expected.Digest.Validate(); err != nil {
 		return fmt.Errorf("%s: %w", expected.Digest, err)
 	}
+	exists, err := s.Exists(ctx, expected)
+	if err != nil {
+		return err
+	}
 	if !isManifest(expected.MediaType) {
+		if exists {
+			return fmt.Errorf("%s: %w", expected.Digest, errdef.ErrAlreadyExists)
+		}
 		return s.upload(ctx, expected, r)
 	}
 	if expected.Size > maxManifestSize {
@@ -66,8 +74,10 @@ func (s *Store) Push(ctx context.Context, expected ocispec.Descriptor, r io.Read
 	if err != nil {
 		return err
 	}
-	if err := s.upload(ctx, expected, bytes.NewReader(data)); err != nil {
-		return err
+	if !exists {
+		if err := s.upload(ctx, expected, bytes.NewReader(data)); err != nil {
+			return err
+		}
 	}
 	var m struct {
 		ArtifactType string              `json:"artifactType"`
@@ -83,7 +93,15 @@ func (s *Store) Push(ctx context.Context, expected ocispec.Descriptor, r io.Read
 	if ref.ArtifactType == "" {
 		ref.ArtifactType = m.Config.MediaType
 	}
-	return s.putJSON(ctx, s.referrerKey(m.Subject.Digest, expected.Digest), ref)
+	// Written even when the manifest was there: a push stopped between
+	// the two leaves no referrer unlisted.
+	if err := s.putJSON(ctx, s.referrerKey(m.Subject.Digest, expected.Digest), ref); err != nil {
+		return err
+	}
+	if exists {
+		return fmt.Errorf("%s: %w", expected.Digest, errdef.ErrAlreadyExists)
+	}
+	return nil
 }
 
 func isManifest(mediaType string) bool {
