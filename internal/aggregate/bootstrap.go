@@ -55,11 +55,8 @@ func runJobs(ctx context.Context, jobs []*job, resamples int, seed uint64) error
 			table = resample.NewPoissonTable()
 		}
 	}
-	chunks := resample.Chunks(resamples)
-	return resample.Parallel(ctx, len(groups)*chunks, func(ctx context.Context, u int) error {
-		g, c := groups[u/chunks], u%chunks
-		lo, hi := resample.Span(c, resamples)
-		rng := resample.NewStream(seed, c)
+	return resample.RunChunks(ctx, len(groups), resamples, func(ctx context.Context, k, c, lo, hi int) error {
+		g, rng := groups[k], resample.NewStream(seed, c)
 		w := make([]float64, g.n)
 		for b := lo; b < hi; b++ {
 			if err := ctx.Err(); err != nil {

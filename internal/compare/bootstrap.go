@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
-	"runtime"
 	"slices"
 	"sort"
-	"sync/atomic"
 
-	"golang.org/x/sync/errgroup"
+	"github.com/modelci/modelci/internal/resample"
 )
 
 // MultinomialMaxExamples is the largest number of pairs Compare's
@@ -20,17 +17,11 @@ import (
 // the processor's cache, so drawing indices at random costs no more than
 // streaming; beyond it, the Poisson bootstrap's variance differs from the
 // classic one's by a relative O(1/n), below 0.002%.
-const MultinomialMaxExamples = 1 << 16
+const MultinomialMaxExamples = resample.MultinomialMax
 
-const (
-	// chunkResamples is the number of resamples in one unit of work,
-	// each unit with its own random stream. Fixed, so that results do
-	// not depend on how many goroutines run.
-	chunkResamples = 64
-	// cancelEvery is the number of examples (Poisson) or draws
-	// (multinomial) between checks of the context.
-	cancelEvery = 1 << 12
-)
+// cancelEvery is the number of examples (Poisson) or draws (multinomial)
+// between checks of the context.
+const cancelEvery = 1 << 12
 
 // bootstrapMethod is the resampling scheme of a bootstrap.
 type bootstrapMethod int
@@ -187,84 +178,28 @@ func checkLevel(level float64) error {
 }
 
 // runBootstraps fills the means of jobs, spreading chunks of resamples
-// over GOMAXPROCS goroutines. Constant jobs need no resampling.
+// over GOMAXPROCS goroutines. Each chunk draws from its own random stream
+// (package resample), so that results do not depend on how many
+// goroutines run. Constant jobs need no resampling.
 func runBootstraps(ctx context.Context, jobs []*bootJob, resamples int) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	var active []*bootJob
-	var table *poissonTable
+	var table *resample.PoissonTable
 	for _, j := range jobs {
 		if j.constant {
 			continue
 		}
 		active = append(active, j)
 		if j.method == poissonMethod && table == nil {
-			table = newPoissonTable()
+			table = resample.NewPoissonTable()
 		}
 	}
-	chunks := (resamples + chunkResamples - 1) / chunkResamples
-	units := int64(len(active) * chunks)
-	if units == 0 {
-		return nil
-	}
-	workers := min(int64(runtime.GOMAXPROCS(0)), units)
-	g, gctx := errgroup.WithContext(ctx)
-	var next atomic.Int64
-	for range workers {
-		g.Go(func() error {
-			for {
-				u := next.Add(1) - 1
-				if u >= units {
-					return nil
-				}
-				j, c := active[u/int64(chunks)], int(u%int64(chunks))
-				lo, hi := c*chunkResamples, min((c+1)*chunkResamples, resamples)
-				rng := streamSeed(j.seed, uint64(c))
-				var err error
-				if j.method == poissonMethod {
-					err = poissonChunk(gctx, j.base, j.head, j.mean, j.means[lo:hi], rng, table)
-				} else {
-					err = multinomialChunk(gctx, j.centered, j.mean, j.means[lo:hi], rng)
-				}
-				if err != nil {
-					return err
-				}
-			}
-		})
-	}
-	if err := g.Wait(); err != nil {
-		// Report the caller's cancellation as such.
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+	return resample.RunChunks(ctx, len(active), resamples, func(ctx context.Context, k, c, lo, hi int) error {
+		j, rng := active[k], *resample.NewStream(active[k].seed, c)
+		if j.method == poissonMethod {
+			return poissonChunk(ctx, j.base, j.head, j.mean, j.means[lo:hi], rng, table)
 		}
-		return err
-	}
-	return nil
-}
-
-// mix is the SplitMix64 finalizer, a bijection that scrambles its input.
-func mix(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
-// streamSeed derives the state of chunk's random stream from the seed.
-func streamSeed(seed, chunk uint64) uint64 {
-	return mix(seed ^ mix(chunk+0x9e3779b97f4a7c15))
-}
-
-// wyrand advances the wyrand generator's state s and returns the next
-// 64 random bits. It passes BigCrush and PractRand and costs one 64×64
-// multiplication.
-func wyrand(s *uint64) uint64 {
-	*s += 0xa0761d6478bd642f
-	hi, lo := bits.Mul64(*s, *s^0xe7037ed1a0b428db)
-	return hi ^ lo
+		return multinomialChunk(ctx, j.centered, j.mean, j.means[lo:hi], rng)
+	})
 }
 
 // canceled reports ctx's error without blocking.
@@ -278,19 +213,11 @@ func canceled(ctx context.Context) error {
 }
 
 // multinomialChunk fills out with means of resamples of n = len(centered)
-// differences drawn with replacement: mean + Σ centered[idx]/n.
-func multinomialChunk(ctx context.Context, centered []float64, mean float64, out []float64, s uint64) error {
+// differences drawn with replacement from rng (see resample.Draw): mean +
+// Σ centered[idx]/n.
+func multinomialChunk(ctx context.Context, centered []float64, mean float64, out []float64, rng resample.Stream) error {
 	n := uint32(len(centered))
-	// Lemire's nearly divisionless bounded integers, two per 64 random
-	// bits, rejecting the few low products that would bias them.
-	reject := -n % n
-	draw := func(x uint32) uint32 {
-		m := uint64(x) * uint64(n)
-		for uint32(m) < reject {
-			m = uint64(uint32(wyrand(&s))) * uint64(n)
-		}
-		return uint32(m >> 32)
-	}
+	d := resample.NewDraw(len(centered))
 	checked := 0
 	for b := range out {
 		if checked += int(n); checked >= cancelEvery {
@@ -302,51 +229,26 @@ func multinomialChunk(ctx context.Context, centered []float64, mean float64, out
 		var s0, s1 float64
 		i := uint32(0)
 		for ; i+1 < n; i += 2 {
-			r := wyrand(&s)
-			s0 += centered[draw(uint32(r))]
-			s1 += centered[draw(uint32(r>>32))]
+			r := rng.Uint64()
+			s0 += centered[d.Index(uint32(r), &rng)]
+			s1 += centered[d.Index(uint32(r>>32), &rng)]
 		}
 		if i < n {
-			s0 += centered[draw(uint32(wyrand(&s)))]
+			s0 += centered[d.Index(uint32(rng.Uint64()), &rng)]
 		}
 		out[b] = mean + (s0+s1)/float64(n)
 	}
 	return nil
 }
 
-// poissonTable maps 16 random bits to a Poisson(1) variate: entry u is
-// the number of k ≥ 0 with u ≥ round(65536·P(X ≤ k)), at most 8. Each
-// probability is off by at most 2^-17.
-type poissonTable [1 << 16]uint8
-
-// newPoissonTable builds the table.
-func newPoissonTable() *poissonTable {
-	t := new(poissonTable)
-	var thresholds [8]int
-	p, cdf := math.Exp(-1), 0.0
-	for k := range thresholds {
-		cdf += p
-		p /= float64(k + 1)
-		thresholds[k] = int(math.Round(cdf * (1 << 16)))
-	}
-	w := 0
-	for u := range t {
-		for w < len(thresholds) && u >= thresholds[w] {
-			w++
-		}
-		t[u] = uint8(w)
-	}
-	return t
-}
-
-// poissonChunk fills out (at most chunkResamples long) with Poisson
+// poissonChunk fills out (at most resample.ChunkSize long) with Poisson
 // bootstrap means: mean + Σw·(d-mean)/Σw with independent Poisson(1)
-// weights w, or mean when all weights are 0. It streams the pairs in
-// order, four at a time: per resample, 64 random bits give the four
-// pairs' weights, 16 bits each.
-func poissonChunk(ctx context.Context, base, head []float64, mean float64, out []float64, s uint64, t *poissonTable) error {
-	var sumsArr [chunkResamples]float64
-	var countsArr [chunkResamples]uint64
+// weights w read from t, or mean when all weights are 0. It streams the
+// pairs in order, four at a time: per resample, 64 random bits of rng
+// give the four pairs' weights, 16 bits each.
+func poissonChunk(ctx context.Context, base, head []float64, mean float64, out []float64, rng resample.Stream, t *resample.PoissonTable) error {
+	var sumsArr [resample.ChunkSize]float64
+	var countsArr [resample.ChunkSize]uint64
 	sums := sumsArr[:len(out)]
 	counts := countsArr[:len(sums)]
 	n := len(base)
@@ -372,7 +274,7 @@ func poissonChunk(ctx context.Context, base, head []float64, mean float64, out [
 			}
 		}
 		for b := range sums {
-			r := wyrand(&s) & keep
+			r := rng.Uint64() & keep
 			w0, w1, w2, w3 := t[uint16(r)], t[uint16(r>>16)], t[uint16(r>>32)], t[uint16(r>>48)]
 			sums[b] += (we[0][w0&15] + we[1][w1&15]) + (we[2][w2&15] + we[3][w3&15])
 			counts[b] += uint64(w0) + uint64(w1) + uint64(w2) + uint64(w3)

@@ -42,31 +42,6 @@ func pairedBootstrap(ctx context.Context, base, head []float64, resamples int, l
 	return iv, nil
 }
 
-func TestPoissonTable(t *testing.T) {
-	tab := newPoissonTable()
-	var count [9]int
-	for _, w := range tab {
-		count[w]++
-	}
-	p := math.Exp(-1)
-	for k, c := range count[:8] {
-		if got := float64(c) / (1 << 16); math.Abs(got-p) > 1.0/(1<<16) {
-			t.Errorf("P(w=%d) = %.6f, want %.6f", k, got, p)
-		}
-		p /= float64(k + 1)
-	}
-	var m1, m2 float64
-	for _, w := range tab {
-		m1 += float64(w)
-		m2 += float64(w) * float64(w)
-	}
-	m1 /= 1 << 16
-	m2 /= 1 << 16
-	if mean, variance := m1, m2-m1*m1; math.Abs(mean-1) > 1e-4 || math.Abs(variance-1) > 1e-3 {
-		t.Errorf("weights: mean %v, variance %v, want 1, 1", mean, variance)
-	}
-}
-
 func TestPairedBootstrapWidth(t *testing.T) {
 	// d ~ N(0.1, 1), n = 10000: the 95% interval is about
 	// 0.1 ± 1.96/sqrt(n), 0.0392 wide.

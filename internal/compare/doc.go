@@ -41,7 +41,8 @@
 //     same examples.
 //
 // The bootstrap is reproducible: resamples are split into fixed chunks of
-// 64, each with its own random stream derived from (seed, chunk index),
+// 64, each with its own random stream derived from (seed, chunk index) by
+// package resample,
 // and every resample's sum is accumulated in example order by one
 // goroutine, so the interval depends on the data, the seed, the number of
 // resamples and the level only, never on GOMAXPROCS or scheduling.

@@ -1,16 +1,23 @@
 // Package resample draws the resamples of a seeded, reproducible bootstrap
 // of n paired examples, as weights, and runs the resamples in parallel.
 //
-// The scheme is the one compare's bootstrap uses. Resamples are split into
-// chunks of ChunkSize, each with its own random stream derived from (seed,
-// chunk index) by Stream, so a resample depends on the seed, its index and
-// n only, never on how many goroutines run or on what else is resampled.
-// Up to MultinomialMax examples a resample is the classic bootstrap's: n
-// indices drawn with replacement, two per 64 random bits, in the order
-// compare draws them, so a weighted mean over these weights resamples the
-// same examples as compare's bootstrap of a mean with the same seed. Above
-// it each example gets an independent Poisson(1) weight, four examples per
-// 64 random bits, resample after resample.
+// Resamples are split into chunks of ChunkSize, each with its own random
+// stream derived from (seed, chunk index) by NewStream, so a resample
+// depends on the seed, its index and n only, never on how many goroutines
+// run or on what else is resampled. Up to MultinomialMax examples a
+// resample is the classic bootstrap's: n indices drawn with replacement
+// (Draw), two per 64 random bits. Above it each example gets an
+// independent Poisson(1) weight (PoissonTable), four examples per 64
+// random bits, resample after resample.
+//
+// Compare's bootstrap of a mean draws from the same streams, with Draw and
+// PoissonTable, and runs its chunks with RunChunks, but sums the
+// differences as it draws instead of building weights. Its multinomial
+// resamples take the indices in the order Weights counts them, so a
+// weighted mean over these weights resamples the same examples as
+// compare's bootstrap of a mean with the same seed; its Poisson resamples
+// read the stream four pairs at a time for all of a chunk's resamples,
+// rather than resample after resample, and differ from Weights'.
 package resample
 
 import (
@@ -74,27 +81,40 @@ func (r *Stream) Weights(w []float64, t *PoissonTable) float64 {
 }
 
 // multinomial adds to w the counts of len(w) indices drawn with
-// replacement. Lemire's nearly divisionless bounded integers, two per 64
-// random bits, rejecting the few low products that would bias them.
+// replacement, two per 64 random bits (see Draw).
 func (r *Stream) multinomial(w []float64) {
-	n := uint32(len(w))
-	reject := -n % n
-	draw := func(x uint32) uint32 {
-		m := uint64(x) * uint64(n)
-		for uint32(m) < reject {
-			m = uint64(uint32(r.Uint64())) * uint64(n)
-		}
-		return uint32(m >> 32)
-	}
-	i := uint32(0)
-	for ; i+1 < n; i += 2 {
+	d := NewDraw(len(w))
+	i := 0
+	for ; i+1 < len(w); i += 2 {
 		x := r.Uint64()
-		w[draw(uint32(x))]++
-		w[draw(uint32(x>>32))]++
+		w[d.Index(uint32(x), r)]++
+		w[d.Index(uint32(x>>32), r)]++
 	}
-	if i < n {
-		w[draw(uint32(r.Uint64()))]++
+	if i < len(w) {
+		w[d.Index(uint32(r.Uint64()), r)]++
 	}
+}
+
+// Draw draws indices in [0, n) uniformly, as the classic bootstrap does:
+// Lemire's nearly divisionless bounded integers, rejecting the few low
+// products that would bias them. The bootstrap takes two indices from
+// each Uint64 of its stream, from its low then its high 32 bits.
+type Draw struct{ n, reject uint32 }
+
+// NewDraw returns the draw of indices in [0, n), for 0 < n < 2^32.
+func NewDraw(n int) Draw {
+	m := uint32(n)
+	return Draw{n: m, reject: -m % m}
+}
+
+// Index maps 32 random bits x to an index in [0, n), reading more bits
+// from r in the rare case that x would bias it.
+func (d Draw) Index(x uint32, r *Stream) uint32 {
+	m := uint64(x) * uint64(d.n)
+	for uint32(m) < d.reject {
+		m = uint64(uint32(r.Uint64())) * uint64(d.n)
+	}
+	return uint32(m >> 32)
 }
 
 // poisson sets w to independent Poisson(1) weights and returns their sum.
@@ -143,6 +163,18 @@ func Chunks(resamples int) int { return (resamples + ChunkSize - 1) / ChunkSize 
 // Span returns the resamples [lo, hi) of chunk c of resamples resamples.
 func Span(c, resamples int) (lo, hi int) {
 	return c * ChunkSize, min((c+1)*ChunkSize, resamples)
+}
+
+// RunChunks calls do(ctx, j, c, lo, hi) for every chunk c of the
+// resamples resamples of every job j in [0, jobs), in parallel (see
+// Parallel); lo and hi bound the chunk's resamples (see Span).
+func RunChunks(ctx context.Context, jobs, resamples int, do func(ctx context.Context, j, c, lo, hi int) error) error {
+	chunks := Chunks(resamples)
+	return Parallel(ctx, jobs*chunks, func(ctx context.Context, u int) error {
+		j, c := u/chunks, u%chunks
+		lo, hi := Span(c, resamples)
+		return do(ctx, j, c, lo, hi)
+	})
 }
 
 // Parallel calls do(u) for every unit of work u in [0, units), spread over

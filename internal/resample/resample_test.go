@@ -71,8 +71,9 @@ func TestStreams(t *testing.T) {
 }
 
 func TestPoissonTable(t *testing.T) {
+	tab := NewPoissonTable()
 	var count [9]int
-	for _, w := range NewPoissonTable() {
+	for _, w := range tab {
 		count[w]++
 	}
 	p := math.Exp(-1)
@@ -81,6 +82,16 @@ func TestPoissonTable(t *testing.T) {
 			t.Errorf("P(w=%d) = %.6f, want %.6f", k, got, p)
 		}
 		p /= float64(k + 1)
+	}
+	var m1, m2 float64
+	for _, w := range tab {
+		m1 += float64(w)
+		m2 += float64(w) * float64(w)
+	}
+	m1 /= 1 << 16
+	m2 /= 1 << 16
+	if mean, variance := m1, m2-m1*m1; math.Abs(mean-1) > 1e-4 || math.Abs(variance-1) > 1e-3 {
+		t.Errorf("weights: mean %v, variance %v, want 1, 1", mean, variance)
 	}
 }
 
@@ -111,5 +122,29 @@ func TestParallel(t *testing.T) {
 	cancel()
 	if err := Parallel(ctx, 10, func(context.Context, int) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled: error %v", err)
+	}
+}
+
+func TestRunChunks(t *testing.T) {
+	const jobs, resamples = 3, 130
+	var seen [jobs][resamples]atomic.Int32
+	err := RunChunks(context.Background(), jobs, resamples, func(_ context.Context, j, c, lo, hi int) error {
+		if wantLo, wantHi := Span(c, resamples); lo != wantLo || hi != wantHi {
+			t.Errorf("job %d chunk %d: [%d, %d), want [%d, %d)", j, c, lo, hi, wantLo, wantHi)
+		}
+		for b := lo; b < hi; b++ {
+			seen[j][b].Add(1)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j := range seen {
+		for b := range seen[j] {
+			if n := seen[j][b].Load(); n != 1 {
+				t.Fatalf("job %d resample %d: run %d times, want once", j, b, n)
+			}
+		}
 	}
 }
