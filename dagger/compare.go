@@ -64,8 +64,10 @@ func fileInput(ctx context.Context, side string, dir *dagger.Directory, name str
 type request struct {
 	base, head *dagger.Directory
 	// latency holds base/ and head/, the latency stage's measurements.
-	latency          *dagger.Directory
-	policy, proposed *dagger.File
+	latency *dagger.Directory
+	// serveBase and serveHead are the serve stage's load tests.
+	serveBase, serveHead *dagger.Directory
+	policy, proposed     *dagger.File
 	// policySide is the side whose .modelci.yaml policy is, named in the
 	// report as "<side>/.modelci.yaml"; empty for a file given as is. The
 	// proposed policy is always the head's.
@@ -105,6 +107,9 @@ func (q request) run(ctx context.Context) (report.Report, error) {
 		if req.Base.Overlay, req.Head.Overlay, err = latencySides(ctx, q.latency); err != nil {
 			return report.Report{}, err
 		}
+	}
+	if err = serveOverlays(ctx, &req, q.serveBase, q.serveHead); err != nil {
+		return report.Report{}, err
 	}
 	if req.Policy, err = policyInput(ctx, q.policySide, q.policy); err != nil {
 		return report.Report{}, err

@@ -23,6 +23,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/steps"
@@ -48,6 +49,27 @@ type Modelci struct {
 	// GPUs: "all", or device ids.
 	// +private
 	Gpus []string
+	// The prepare stage's command and the source paths it reads (see
+	// with-prepare); no stage without a command.
+	// +private
+	PrepareCommand []string
+	// +private
+	PrepareInclude []string
+	// The serve stage's command, port, requests file (a path in the
+	// data), endpoint and load-test bounds (see with-serve); no stage
+	// without a command.
+	// +private
+	ServeCommand []string
+	// +private
+	ServePort int
+	// +private
+	ServeRequests string
+	// +private
+	ServePath string
+	// +private
+	LoadtestConcurrency int
+	// +private
+	LoadtestRepeats int
 }
 
 // New sets the runtime every step runs in.
@@ -123,7 +145,7 @@ func (m *Modelci) runtime(source, data *dagger.Directory) *dagger.Container {
 		py = py.WithSecret(name, m.Secrets[i])
 	}
 	if len(m.Gpus) > 0 {
-		py = py.WithGpus(m.Gpus)
+		py = py.WithGpus(m.Gpus).WithEnv([]string{steps.GPUsEnv + "=" + strings.Join(m.Gpus, ",")})
 	}
 	ctr := py.Container().WithMountedDirectory(steps.SourcePath, source).WithWorkdir(steps.SourcePath)
 	if data != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/report"
+	"github.com/modelci/modelci/internal/stagetime"
 	"github.com/modelci/modelci/internal/steps"
 )
 
@@ -30,6 +31,11 @@ type jobResult struct {
 	headModel, headEval *dagger.Directory
 	baseModel, baseEval *dagger.Directory // nil without a baseline
 	latency             *dagger.Directory // nil without a latency stage
+	// serveBase and serveHead are the load tests of the served models;
+	// nil without a serve stage.
+	serveBase, serveHead *dagger.Directory
+	// timings records each stage's wall time.
+	timings *stagetime.Recorder
 }
 
 // Pipeline runs the whole job: trains and evaluates the head and, when a
@@ -148,10 +154,14 @@ func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &jobResult{}
+	res := &jobResult{timings: &stagetime.Recorder{}}
+	data, err := m.prepareSides(ctx, j, res.timings)
+	if err != nil {
+		return nil, err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		res.headModel, res.headEval, err = m.trainEvaluate(gctx, j, j.source)
+		res.headModel, res.headEval, err = m.trainEvaluate(gctx, j, "head", j.source, data.head, res.timings)
 		if err != nil {
 			return fmt.Errorf("head: %w", err)
 		}
@@ -159,7 +169,7 @@ func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
 	})
 	if j.baseSource != nil {
 		g.Go(func() (err error) {
-			res.baseModel, res.baseEval, err = m.trainEvaluate(gctx, j, j.baseSource)
+			res.baseModel, res.baseEval, err = m.trainEvaluate(gctx, j, "base", j.baseSource, data.base, res.timings)
 			if err != nil {
 				return fmt.Errorf("base: %w", err)
 			}
@@ -173,13 +183,22 @@ func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
 		if j.baseSource == nil {
 			return nil, errors.New("latency-command needs a baseline (base-source): it times both models side by side")
 		}
-		if res.latency, err = m.Latency(ctx, res.baseModel, res.headModel, j.source, j.data, j.latencyCommand); err != nil {
+		if err = res.timings.Time("latency", "both", func() (err error) {
+			res.latency, err = m.Latency(ctx, res.baseModel, res.headModel, j.source, data.head, j.latencyCommand)
+			return err
+		}); err != nil {
 			return nil, err
 		}
 	}
-	q := request{base: res.baseEval, head: res.headEval, latency: res.latency,
+	if res.serveBase, res.serveHead, err = m.serveSides(ctx, res, j, data); err != nil {
+		return nil, err
+	}
+	q := request{base: res.baseEval, head: res.headEval, latency: res.latency, serveBase: res.serveBase, serveHead: res.serveHead,
 		policy: gate, proposed: proposed, policySide: gateSide, title: j.name}
-	res.report, err = q.run(ctx)
+	err = res.timings.Time("compare", "both", func() (err error) {
+		res.report, err = q.run(ctx)
+		return err
+	})
 	return res, err
 }
 
@@ -203,12 +222,19 @@ func choosePolicy(ctx context.Context, j job) (gate, proposed *dagger.File, side
 	return base, head, "base", err
 }
 
-// trainEvaluate trains and evaluates one side.
-func (m *Modelci) trainEvaluate(ctx context.Context, j job, src *dagger.Directory) (model, eval *dagger.Directory, err error) {
-	if model, err = m.Train(ctx, src, j.data, j.trainCommand, j.trainExclude); err != nil {
+// trainEvaluate trains and evaluates one side on data (the prepared data
+// with a prepare stage).
+func (m *Modelci) trainEvaluate(ctx context.Context, j job, side string, src, data *dagger.Directory, rec *stagetime.Recorder) (model, eval *dagger.Directory, err error) {
+	if err = rec.Time("train", side, func() (err error) {
+		model, err = m.Train(ctx, src, data, j.trainCommand, j.trainExclude)
+		return err
+	}); err != nil {
 		return nil, nil, err
 	}
-	eval, err = m.Evaluate(ctx, model, src, j.data, j.evalCommand)
+	err = rec.Time("evaluate", side, func() (err error) {
+		eval, err = m.Evaluate(ctx, model, src, data, j.evalCommand)
+		return err
+	})
 	return model, eval, err
 }
 
@@ -239,6 +265,15 @@ func (m *Modelci) outputs(ctx context.Context, res *jobResult, name string) (*da
 	}
 	if res.latency != nil {
 		out = out.WithDirectory("evaluation/latency", res.latency)
+	}
+	if out, err = withTimings(out, res.timings); err != nil {
+		return nil, err
+	}
+	if res.serveHead != nil {
+		out = out.WithDirectory("evaluation/serve/head", res.serveHead)
+	}
+	if res.serveBase != nil {
+		out = out.WithDirectory("evaluation/serve/base", res.serveBase)
 	}
 	return out, nil
 }

@@ -13,8 +13,10 @@ import (
 //
 // The training command runs in the Python runtime with the source at /src
 // (the working directory) and the data at /data. Cache volumes keep pip,
-// uv, Hugging Face and dataset downloads between runs; an unchanged step is
-// not run again.
+// uv, Hugging Face and dataset downloads between runs, and checkpoints at
+// /checkpoints (named by MODELCI_CHECKPOINTS), so that a command that
+// saves them there can resume an interrupted or extended run; an
+// unchanged step is not run again.
 func (m *Modelci) Train(
 	ctx context.Context,
 	// The model's source: training code and hyper-parameters.
@@ -41,6 +43,8 @@ func (m *Modelci) Train(
 	}
 	command = steps.TrainCommand(command, data != nil)
 	model := m.runtime(source, data).
+		WithMountedCache(steps.CheckpointPath, dag.CacheVolume("modelci-checkpoints")).
+		WithEnvVariable(steps.CheckpointEnv, steps.CheckpointPath).
 		WithDirectory(steps.ModelPath, dag.Directory()).
 		WithExec(command).
 		Directory(steps.ModelPath)
