@@ -1,6 +1,7 @@
 package inputerr
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -19,13 +20,17 @@ type Field struct {
 	Value *yaml.Node
 }
 
+// ErrUnknownKey is wrapped by the Err of an Error about a key the file
+// format does not have.
+var ErrUnknownKey = errors.New("unknown key")
+
 // Mapping returns the keys of the mapping node n in file order; a null
 // node is an empty mapping. at is the key path of n, for messages (see
 // Error.Path); allowed lists the keys n may have, nil allowing any. A
 // node that is not a mapping, a key that is not a scalar, a merge key
 // (<<), a repeated key and a key not allowed are each an *Error naming
 // file, the line and at; an unknown key's message suggests the allowed
-// key it is likely a typo of.
+// key it is likely a typo of and wraps ErrUnknownKey.
 func Mapping(file string, n *yaml.Node, at string, allowed []string) ([]Field, error) {
 	n = Resolve(n)
 	if IsNull(n) {
@@ -53,7 +58,7 @@ func Mapping(file string, n *yaml.Node, at string, allowed []string) ([]Field, e
 		case dup:
 			return nil, errorf(k, "duplicate key %q (first at line %d)", k.Value, first)
 		case allowed != nil && !slices.Contains(allowed, k.Value):
-			return nil, errorf(k, "unknown key %q%s (expected one of: %s)", k.Value, DidYouMean(k.Value, allowed), strings.Join(allowed, ", "))
+			return nil, errorf(k, "%w %q%s (expected one of: %s)", ErrUnknownKey, k.Value, DidYouMean(k.Value, allowed), strings.Join(allowed, ", "))
 		}
 		seen[k.Value] = k.Line
 		out = append(out, Field{Key: k.Value, Line: k.Line, Value: n.Content[i+1]})

@@ -1,6 +1,7 @@
 package inputerr
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -38,6 +39,10 @@ func TestMapping(t *testing.T) {
 		if _, err := Mapping("f.yaml", YAMLRoot(doc), "top", allowed); err == nil || err.Error() != want {
 			t.Errorf("%q: error %v, want %q", src, err, want)
 		}
+	}
+	doc, _ = decode(t, "c: 1")
+	if _, err := Mapping("f.yaml", YAMLRoot(doc), "top", []string{"a"}); !errors.Is(err, ErrUnknownKey) {
+		t.Errorf("unknown key: error %v does not wrap ErrUnknownKey", err)
 	}
 	if f, err := Mapping("f.yaml", nil0(), "top", nil); f != nil || err != nil {
 		t.Errorf("null: %v, %v", f, err)

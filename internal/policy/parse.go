@@ -30,7 +30,7 @@ type Error = inputerr.Error
 
 // ErrUnknownKey is wrapped by the Err of an Error about a key the file
 // format does not have.
-var ErrUnknownKey = errors.New("unknown key")
+var ErrUnknownKey = inputerr.ErrUnknownKey
 
 // Keys of the file, in the order error messages list them.
 var (
@@ -65,14 +65,14 @@ func Parse(source string, data []byte) (*Policy, error) {
 	if root == nil {
 		return p, nil
 	}
-	fields, err := ps.mapping(root, "", topKeys)
+	fields, err := inputerr.Mapping(ps.source, root, "", topKeys)
 	if err != nil {
 		return nil, err
 	}
 	var defaultsLine int
 	for _, f := range fields {
-		if f.key == "defaults" {
-			defaultsLine = f.line
+		if f.Key == "defaults" {
+			defaultsLine = f.Line
 		}
 		if err := ps.top(p, f); err != nil {
 			return nil, err
@@ -108,34 +108,34 @@ func (ps parser) document(data []byte) (*yaml.Node, error) {
 }
 
 // top sets the policy value of the top-level key f.
-func (ps parser) top(p *Policy, f field) error {
+func (ps parser) top(p *Policy, f inputerr.Field) error {
 	var err error
-	switch f.key {
+	switch f.Key {
 	case "version":
 		var v int64
-		if v, err = ps.integer(f.val, f.key); err == nil && v != 1 {
-			err = ps.errorf(f.val, f.key, "unsupported version %d (expected 1)", v)
+		if v, err = ps.integer(f.Value, f.Key); err == nil && v != 1 {
+			err = ps.errorf(f.Value, f.Key, "unsupported version %d (expected 1)", v)
 		}
 	case "confidence":
-		if p.Confidence, err = ps.number(f.val, f.key); err == nil && !(p.Confidence > 0 && p.Confidence < 1) {
-			err = ps.errorf(f.val, f.key, "%s is out of range (expected a level between 0 and 1, exclusive, like 0.95)", f.val.Value)
+		if p.Confidence, err = ps.number(f.Value, f.Key); err == nil && !(p.Confidence > 0 && p.Confidence < 1) {
+			err = ps.errorf(f.Value, f.Key, "%s is out of range (expected a level between 0 and 1, exclusive, like 0.95)", f.Value.Value)
 		}
 	case "resamples":
 		var v int64
-		if v, err = ps.integer(f.val, f.key); err == nil && (v < compare.MinResamples || v > compare.MaxResamples) {
-			err = ps.errorf(f.val, f.key, "%d is out of range (expected %d to %d, like %d)", v, compare.MinResamples, compare.MaxResamples, compare.DefaultResamples)
+		if v, err = ps.integer(f.Value, f.Key); err == nil && (v < compare.MinResamples || v > compare.MaxResamples) {
+			err = ps.errorf(f.Value, f.Key, "%d is out of range (expected %d to %d, like %d)", v, compare.MinResamples, compare.MaxResamples, compare.DefaultResamples)
 		}
 		p.Resamples = int(v)
 	case "seed":
-		err = ps.scalar(f.val, f.key, "a non-negative integer", &p.Seed, "!!int")
+		err = ps.scalar(f.Value, f.Key, "a non-negative integer", &p.Seed, "!!int")
 	case "multiple_comparisons":
-		p.MultipleComparisons, err = ps.correction(f.val, f.key)
+		p.MultipleComparisons, err = ps.correction(f.Value, f.Key)
 	case "defaults":
-		p.Defaults, err = ps.rule(f.val, f.key)
+		p.Defaults, err = ps.rule(f.Value, f.Key)
 	case "metrics":
-		p.Metrics, err = ps.metrics(f.val)
+		p.Metrics, err = ps.metrics(f.Value)
 	case "aggregates":
-		p.Aggregates, err = aggregate.Parse(ps.source, f.val)
+		p.Aggregates, err = aggregate.Parse(ps.source, f.Value)
 	case "approval":
 		// The approval rules are read from the same file by forge.ParseRules.
 	}
@@ -144,13 +144,6 @@ func (ps parser) top(p *Policy, f field) error {
 
 // parser turns YAML nodes into policy values, with errors naming the file.
 type parser struct{ source string }
-
-// field is one key of a mapping.
-type field struct {
-	key  string
-	line int
-	val  *yaml.Node
-}
 
 // errorAt returns an *Error at line and the key path at.
 func (ps parser) errorAt(line int, at, format string, args ...any) error {
@@ -162,84 +155,28 @@ func (ps parser) errorf(n *yaml.Node, at, format string, args ...any) error {
 	return ps.errorAt(n.Line, at, format, args...)
 }
 
-// describe names what a node holds, for messages.
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if inputerr.IsNull(n) {
-			return "nothing"
-		}
-		return strconv.Quote(n.Value)
-	}
-	return "something else"
-}
-
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-
-// mapping returns the keys of a mapping node in order. allowed lists the
-// keys it may have; nil allows any. A null node is an empty mapping.
-func (ps parser) mapping(n *yaml.Node, at string, allowed []string) ([]field, error) {
-	n = inputerr.Resolve(n)
-	if inputerr.IsNull(n) {
-		return nil, nil
-	}
-	if n.Kind != yaml.MappingNode {
-		what := "a mapping of keys"
-		if allowed != nil {
-			what = "a mapping of keys (" + strings.Join(allowed, ", ") + ")"
-		}
-		return nil, ps.errorf(n, at, "expected %s, found %s", what, describe(n))
-	}
-	var out []field
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := inputerr.Resolve(n.Content[i]), n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			return nil, ps.errorf(k, at, "expected a key, found %s", describe(k))
-		}
-		if inputerr.IsMerge(k) {
-			return nil, ps.errorf(k, at, "merge keys (<<) are not supported; write the keys out")
-		}
-		if first, dup := seen[k.Value]; dup {
-			return nil, ps.errorf(k, at, "duplicate key %q (first at line %d)", k.Value, first)
-		}
-		seen[k.Value] = k.Line
-		if allowed != nil && !slices.Contains(allowed, k.Value) {
-			hint := ""
-			if s := suggest(k.Value, allowed); s != "" {
-				hint = fmt.Sprintf("; did you mean %q?", s)
-			}
-			return nil, ps.errorf(k, at, "%w %q%s (expected one of: %s)", ErrUnknownKey, k.Value, hint, strings.Join(allowed, ", "))
-		}
-		out = append(out, field{key: k.Value, line: k.Line, val: v})
-	}
-	return out, nil
-}
 
 // metrics parses the metrics mapping: pattern → rule.
 func (ps parser) metrics(n *yaml.Node) ([]NamedRule, error) {
-	fields, err := ps.mapping(n, "metrics", nil)
+	fields, err := inputerr.Mapping(ps.source, n, "metrics", nil)
 	if err != nil {
 		return nil, err
 	}
 	var out []NamedRule
 	for _, f := range fields {
-		key := metricKey(f.key)
-		if f.key == "" {
-			return nil, ps.errorAt(f.line, "metrics", "empty metric name")
+		key := metricKey(f.Key)
+		if f.Key == "" {
+			return nil, ps.errorAt(f.Line, "metrics", "empty metric name")
 		}
-		if _, err := path.Match(f.key, ""); err != nil {
-			return nil, ps.errorAt(f.line, key, "bad glob pattern: %w (see path.Match: *, ?, [a-z], \\ escapes)", err)
+		if _, err := path.Match(f.Key, ""); err != nil {
+			return nil, ps.errorAt(f.Line, key, "bad glob pattern: %w (see path.Match: *, ?, [a-z], \\ escapes)", err)
 		}
-		r, err := ps.rule(f.val, key)
+		r, err := ps.rule(f.Value, key)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, NamedRule{Pattern: f.key, Line: f.line, Rule: r})
+		out = append(out, NamedRule{Pattern: f.Key, Line: f.Line, Rule: r})
 	}
 	return out, nil
 }
@@ -250,43 +187,43 @@ func metricKey(pattern string) string { return "metrics." + strconv.Quote(patter
 // rule parses a rule mapping at key path at.
 func (ps parser) rule(n *yaml.Node, at string) (Rule, error) {
 	var r Rule
-	fields, err := ps.mapping(n, at, ruleKeys)
+	fields, err := inputerr.Mapping(ps.source, n, at, ruleKeys)
 	if err != nil {
 		return r, err
 	}
 	var minLine int
 	for _, f := range fields {
-		key := at + "." + f.key
-		switch f.key {
+		key := at + "." + f.Key
+		switch f.Key {
 		case "direction":
-			v := inputerr.Resolve(f.val)
+			v := inputerr.Resolve(f.Value)
 			if v.Kind != yaml.ScalarNode || (v.Value != "higher" && v.Value != "lower") || v.ShortTag() != "!!str" {
-				return r, ps.errorf(v, key, "%s is not a direction (expected higher or lower)", describe(v))
+				return r, ps.errorf(v, key, "%s is not a direction (expected higher or lower)", inputerr.Describe(v))
 			}
 			r.Direction = compare.Direction(v.Value)
 		case "min", "max":
-			v, err := ps.number(f.val, key)
+			v, err := ps.number(f.Value, key)
 			if err != nil {
 				return r, err
 			}
-			if f.key == "min" {
-				r.Min, minLine = &v, f.line
+			if f.Key == "min" {
+				r.Min, minLine = &v, f.Line
 			} else {
 				r.Max = &v
 			}
 		case "max_drop", "max_increase":
-			c, err := ps.change(f.val, key)
+			c, err := ps.change(f.Value, key)
 			if err != nil {
 				return r, err
 			}
-			if f.key == "max_drop" {
+			if f.Key == "max_drop" {
 				r.MaxDrop = &c
 			} else {
 				r.MaxIncrease = &c
 			}
 		case "require_significance":
 			var b bool
-			if err := ps.scalar(f.val, key, "true or false", &b, "!!bool"); err != nil {
+			if err := ps.scalar(f.Value, key, "true or false", &b, "!!bool"); err != nil {
 				return r, err
 			}
 			r.RequireSignificance = &b
@@ -302,10 +239,10 @@ func (ps parser) rule(n *yaml.Node, at string) (Rule, error) {
 func (ps parser) scalar(n *yaml.Node, key, expected string, out any, tags ...string) error {
 	n = inputerr.Resolve(n)
 	if n.Kind != yaml.ScalarNode || !slices.Contains(tags, n.ShortTag()) {
-		return ps.errorf(n, key, "expected %s, found %s", expected, describe(n))
+		return ps.errorf(n, key, "expected %s, found %s", expected, inputerr.Describe(n))
 	}
 	if err := n.Decode(out); err != nil {
-		return ps.errorf(n, key, "expected %s, found %s", expected, describe(n))
+		return ps.errorf(n, key, "expected %s, found %s", expected, inputerr.Describe(n))
 	}
 	return nil
 }
@@ -315,7 +252,7 @@ func (ps parser) correction(n *yaml.Node, key string) (compare.Correction, error
 	n = inputerr.Resolve(n)
 	c := compare.Correction(n.Value)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || !c.Valid() {
-		return "", ps.errorf(n, key, "%s is not a correction (expected %s, the default, or %s)", describe(n), compare.Holm, compare.NoCorrection)
+		return "", ps.errorf(n, key, "%s is not a correction (expected %s, the default, or %s)", inputerr.Describe(n), compare.Holm, compare.NoCorrection)
 	}
 	return c, nil
 }
@@ -327,7 +264,7 @@ func (ps parser) number(n *yaml.Node, key string) (float64, error) {
 		return 0, err
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, ps.errorf(inputerr.Resolve(n), key, "expected a finite number, found %s", describe(inputerr.Resolve(n)))
+		return 0, ps.errorf(inputerr.Resolve(n), key, "expected a finite number, found %s", inputerr.Describe(inputerr.Resolve(n)))
 	}
 	return v, nil
 }
@@ -344,7 +281,7 @@ func (ps parser) change(n *yaml.Node, key string) (Change, error) {
 	n = inputerr.Resolve(n)
 	const expected = "a non-negative number like 0.005, or a percentage of |base| like 0.5%"
 	bad := func() (Change, error) {
-		return Change{}, ps.errorf(n, key, "%s is not an allowed change (expected %s)", describe(n), expected)
+		return Change{}, ps.errorf(n, key, "%s is not an allowed change (expected %s)", inputerr.Describe(n), expected)
 	}
 	if n.Kind != yaml.ScalarNode {
 		return bad()
@@ -373,44 +310,4 @@ func (ps parser) change(n *yaml.Node, key string) (Change, error) {
 		return bad()
 	}
 	return c, nil
-}
-
-// suggest returns the candidate closest to s when it is a likely typo.
-func suggest(s string, candidates []string) string {
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Damerau–Levenshtein distance (with adjacent
-// transpositions) between short strings.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 30
-	}
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
