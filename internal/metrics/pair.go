@@ -67,7 +67,7 @@ func Pair(base, head *Examples) *Paired {
 // rows of the k-th of n pairs, in head's order. Both are nil when the ids
 // are the same list in the same order, the common case.
 func matchIDs(base, head []string) (bi, hi []int, n int) {
-	if sameIDs(base, head) {
+	if slices.Equal(base, head) {
 		return nil, nil, len(head)
 	}
 	index := newIDIndex(len(base))
@@ -109,7 +109,7 @@ func splitColumns(base, head []string) (both, baseOnly, headOnly []string) {
 	sort.Strings(both)
 	sort.Strings(baseOnly)
 	sort.Strings(headOnly)
-	return both, baseOnly, dedupSorted(headOnly)
+	return both, baseOnly, slices.Compact(headOnly)
 }
 
 // pairColumn pairs one column's values along the rows matchIDs paired,
@@ -136,31 +136,6 @@ func pairColumn(bv, hv []float64, bi, hi []int, n int) PairedValues {
 		pv.Head = append(pv.Head, h)
 	}
 	return pv
-}
-
-func sameIDs(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func dedupSorted(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }
 
 // means returns the mean of every column that has values.

@@ -18,6 +18,8 @@ const yamlBudget = 200_000
 // yamlMaxDepth bounds nesting (and alias cycles).
 const yamlMaxDepth = 1000
 
+// parseYAMLMetrics parses a YAML metrics file: a mapping of names to
+// numbers, nested mappings flattened with ".".
 func parseYAMLMetrics(source string, data []byte) (*Set, error) {
 	var doc yaml.Node
 	err := inputerr.DecodeYAML(source, yaml.NewDecoder(bytes.NewReader(data)), &doc)
@@ -39,24 +41,27 @@ func parseYAMLMetrics(source string, data []byte) (*Set, error) {
 	return c.set(), nil
 }
 
+// yamlKind names what a node holds, for messages: as inputerr.Describe,
+// but "a sequence" and "a scalar" with its quoted value.
 func yamlKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.SequenceNode:
 		return "a sequence"
-	case yaml.MappingNode:
-		return "a mapping"
 	case yaml.ScalarNode:
 		return "a scalar " + strconv.Quote(n.Value)
-	default:
-		return "something else"
 	}
+	return inputerr.Describe(n)
 }
 
+// yamlWalker flattens a YAML metrics file into its collector, within a
+// budget of nodes visited.
 type yamlWalker struct {
 	c      *collector
 	budget int
 }
 
+// mapping walks the keys of the mapping n, whose metrics are named under
+// prefix; path is its key path, for messages.
 func (w *yamlWalker) mapping(n *yaml.Node, prefix, path string, emptyKey bool, depth int) error {
 	if depth > yamlMaxDepth {
 		return w.c.errorf(n.Line, prefix, "nesting deeper than %d levels (an alias cycle?)", yamlMaxDepth)
@@ -76,6 +81,8 @@ func (w *yamlWalker) mapping(n *yaml.Node, prefix, path string, emptyKey bool, d
 	return nil
 }
 
+// value adds the metric v holds, when it is a number, or walks it when it
+// is a mapping; other values are ignored.
 func (w *yamlWalker) value(v *yaml.Node, name, path string, emptyKey bool, line, depth int) error {
 	w.budget--
 	if w.budget < 0 {
