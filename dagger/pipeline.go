@@ -88,7 +88,17 @@ func (m *Modelci) Pipeline(
 	// +optional
 	// +default="model"
 	name string,
+	// Take the base side from a registry instead of training the base
+	// source: the evaluation attached to this published model
+	// (registry.example.com/models/iris:production, or …@sha256:…; see
+	// publish). The base source, if given, only supplies its policy; the
+	// report names the baseline's digest.
+	// +optional
+	baselineRef string,
 ) (*dagger.Directory, error) {
+	if baselineRef != "" {
+		return m.pipelineFromRegistry(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name}, baselineRef)
+	}
 	res, err := m.run(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
 	if err != nil {
 		return nil, err

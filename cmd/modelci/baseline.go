@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/publish"
+	"github.com/modelci/modelci/internal/publish/location"
 )
 
 // baselineFlags are compare's flags taking the baseline from a registry.
@@ -41,9 +41,7 @@ func registryBaseline(cmd *cobra.Command, f baselineFlags, req *evaluation.Reque
 	if err != nil {
 		return nil, err
 	}
-	repo := strings.TrimSuffix(strings.TrimSuffix(f.ref, ref), ":")
-	repo = strings.TrimSuffix(repo, "@")
-	side, name, err := publish.Baseline(cmd.Context(), t, repo, ref, dir)
+	side, name, err := publish.Baseline(cmd.Context(), t, location.Repository(f.ref, ref), ref, dir)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("--baseline-ref: %w", err)

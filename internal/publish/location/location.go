@@ -39,6 +39,18 @@ func Open(ctx context.Context, ref string, o Options) (publish.Target, string, e
 	return repo, tag, nil
 }
 
+// Repository is ref without the tag or digest Open returned for it.
+func Repository(ref, tag string) string {
+	rest, ok := strings.CutSuffix(ref, tag)
+	if tag == "" || !ok {
+		return ref
+	}
+	if r, ok := strings.CutSuffix(rest, "@"); ok {
+		return r
+	}
+	return strings.TrimSuffix(rest, ":")
+}
+
 // Published is what Publish did at one location.
 type Published struct {
 	// Ref is the location and version.

@@ -36,3 +36,16 @@ func TestPublishRefs(t *testing.T) {
 		}
 	}
 }
+
+func TestRepository(t *testing.T) {
+	for _, c := range [][3]string{
+		{"reg.example/iris:production", "production", "reg.example/iris"},
+		{"reg.example:5000/iris@sha256:abc", "sha256:abc", "reg.example:5000/iris"},
+		{"s3://models/iris:1", "1", "s3://models/iris"},
+		{"reg.example/iris", "", "reg.example/iris"},
+	} {
+		if got := Repository(c[0], c[1]); got != c[2] {
+			t.Errorf("Repository(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
