@@ -10,7 +10,6 @@ import (
 
 	"github.com/modelci/modelci/internal/compare"
 	"github.com/modelci/modelci/internal/metrics"
-	"github.com/modelci/modelci/internal/numfmt"
 )
 
 // Sides are what Apply reads of the two runs; any may be nil.
@@ -108,7 +107,7 @@ type applier struct {
 
 // warn records a warning about metric name.
 func (a *applier) warn(name, format string, args ...any) {
-	a.warnings = append(a.warnings, compare.Warning{Metric: name, Message: name + ": " + fmt.Sprintf(format, args...)})
+	a.warnings = append(a.warnings, compare.Warnf(name, format, args...))
 }
 
 // one computes the aggregate s: its result, with its status but no
@@ -149,7 +148,7 @@ func (a *applier) one(s Spec) (*compare.Result, *job, error) {
 		return nil, nil, err
 	}
 	a.checkDeclared(s, r, br, hr)
-	setDelta(r)
+	r.SetDelta()
 	r.Examples = paired
 	r.Status = status(r)
 	if paired == 0 || bs == nil || hs == nil {
@@ -211,12 +210,15 @@ func (a *applier) side(s Spec, r rows, set *metrics.Set, name string, value **fl
 // warning, when a side computed from its examples disagrees with its file.
 func (a *applier) checkDeclared(s Spec, r *compare.Result, br, hr rows) {
 	bf, hf := fileValue(a.BaseSet, s.Name), fileValue(a.HeadSet, s.Name)
-	if !(len(br.idx) > 0 && disagrees(bf, r.Base)) && !(len(hr.idx) > 0 && disagrees(hf, r.Head)) {
+	disagrees := func(file, computed *float64, side rows) bool {
+		return len(side.idx) > 0 && computed != nil && compare.Disagrees(file, *computed)
+	}
+	if !disagrees(bf, r.Base, br) && !disagrees(hf, r.Head, hr) {
 		return
 	}
 	r.Declared = &compare.Declared{Base: bf, Head: hf}
 	a.warn(s.Name, "the aggregate files give %s → %s, the declared %s of the per-example results %s → %s; the report shows the latter, which the interval is about",
-		show(bf), show(hf), s.Statistic, show(r.Base), show(r.Head))
+		compare.ShowValue(bf), compare.ShowValue(hf), s.Statistic, compare.ShowValue(r.Base), compare.ShowValue(r.Head))
 }
 
 // fileValue returns an aggregate file's value of a metric, nil when the
@@ -226,36 +228,6 @@ func fileValue(set *metrics.Set, name string) *float64 {
 		return ptr(m.Value)
 	}
 	return nil
-}
-
-// disagrees reports whether a file's value (nil when absent) differs from
-// the computed one by more than compare.DeclaredTolerance of the larger
-// magnitude.
-func disagrees(file, computed *float64) bool {
-	if file == nil || computed == nil {
-		return false
-	}
-	return math.Abs(*file-*computed) > compare.DeclaredTolerance*max(math.Abs(*file), math.Abs(*computed))
-}
-
-// show formats a value for a warning; "none" when absent.
-func show(v *float64) string {
-	if v == nil {
-		return "none"
-	}
-	return numfmt.Num(*v, 4)
-}
-
-// setDelta sets r's delta and relative change when both values are
-// present.
-func setDelta(r *compare.Result) {
-	if r.Base == nil || r.Head == nil {
-		return
-	}
-	r.Delta = ptr(*r.Head - *r.Base)
-	if *r.Base != 0 {
-		r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
-	}
 }
 
 // status is r's status before its interval: new, removed, unchanged,

@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/modelci/modelci/internal/metrics"
-	"github.com/modelci/modelci/internal/numfmt"
 )
 
 // Direction says which way a metric improves.
@@ -109,6 +108,18 @@ type Result struct {
 	Declared *Declared
 }
 
+// SetDelta sets r's Delta and Relative from Base and Head when both are
+// present.
+func (r *Result) SetDelta() {
+	if r.Base == nil || r.Head == nil {
+		return
+	}
+	r.Delta = ptr(*r.Head - *r.Base)
+	if *r.Base != 0 {
+		r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
+	}
+}
+
 // Declared is what the aggregate files give for a metric whose values
 // Compare takes from the per-example values instead; a side's value is nil
 // when its file does not give the metric.
@@ -127,6 +138,12 @@ type Warning struct {
 	Metric string
 	// Message says what happened and what was done about it.
 	Message string
+}
+
+// Warnf returns a warning about metric, its message the metric's name,
+// a colon and the formatted text.
+func Warnf(metric, format string, args ...any) Warning {
+	return Warning{Metric: metric, Message: metric + ": " + fmt.Sprintf(format, args...)}
 }
 
 // Unpaired counts example ids present on one side only.
@@ -281,7 +298,7 @@ func (c *comparer) compareValues(r *Result, name string) (*bootJob, error) {
 	// (nothing to pair with, e.g. no baseline).
 	r.Base = sideValue(bm, inBase, c.paired.BaseMeans, name)
 	r.Head = sideValue(hm, inHead, c.paired.HeadMeans, name)
-	setDelta(r)
+	r.SetDelta()
 	if inBase && inHead && bm.StdErr != nil && hm.StdErr != nil {
 		r.CI = ptr(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, c.level))
 		r.P = ptr(StdErrPValue(*r.Delta, *bm.StdErr, *hm.StdErr))
@@ -303,11 +320,11 @@ func (c *comparer) pairedValues(r *Result, pv metrics.PairedValues, base, head *
 	n := len(pv.Base)
 	r.Examples = n
 	r.Base, r.Head = ptr(mean(pv.Base)), ptr(mean(pv.Head))
-	setDelta(r)
-	if disagrees(base, *r.Base) || disagrees(head, *r.Head) {
+	r.SetDelta()
+	if Disagrees(base, *r.Base) || Disagrees(head, *r.Head) {
 		r.Declared = &Declared{Base: base, Head: head}
 		c.warn(r.Name, "the aggregate files give %s → %s, the %d paired examples %s → %s; the report shows the examples' means, which the delta and its interval are about",
-			showValue(base), showValue(head), n, showValue(r.Base), showValue(r.Head))
+			ShowValue(base), ShowValue(head), n, ShowValue(r.Base), ShowValue(r.Head))
 	}
 	if n < MinPairs {
 		c.warn(r.Name, "only %d paired examples, fewer than %d: no interval", n, MinPairs)
@@ -318,7 +335,7 @@ func (c *comparer) pairedValues(r *Result, pv metrics.PairedValues, base, head *
 
 // warn records a warning about metric name.
 func (c *comparer) warn(name, format string, args ...any) {
-	c.warnings = append(c.warnings, Warning{Metric: name, Message: name + ": " + fmt.Sprintf(format, args...)})
+	c.warnings = append(c.warnings, Warnf(name, format, args...))
 }
 
 // metricDirection returns the direction of metric name: the policy's
@@ -407,39 +424,4 @@ func aggregate(m metrics.Metric, ok bool) *float64 {
 		return nil
 	}
 	return ptr(m.Value)
-}
-
-// setDelta sets r's delta and relative change when both values are
-// present.
-func setDelta(r *Result) {
-	if r.Base == nil || r.Head == nil {
-		return
-	}
-	r.Delta = ptr(*r.Head - *r.Base)
-	if *r.Base != 0 {
-		r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
-	}
-}
-
-// DeclaredTolerance is the relative difference between an aggregate
-// file's value and the mean of the per-example values beyond which they
-// disagree: a file that rounds to four significant digits agrees.
-const DeclaredTolerance = 1e-3
-
-// disagrees reports whether an aggregate file's value (nil when absent)
-// differs from the per-example mean by more than DeclaredTolerance of the
-// larger magnitude.
-func disagrees(declared *float64, mean float64) bool {
-	if declared == nil {
-		return false
-	}
-	return math.Abs(*declared-mean) > DeclaredTolerance*max(math.Abs(*declared), math.Abs(mean))
-}
-
-// showValue formats a value for a warning; "none" when absent.
-func showValue(v *float64) string {
-	if v == nil {
-		return "none"
-	}
-	return numfmt.Num(*v, 4)
 }
