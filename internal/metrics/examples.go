@@ -40,5 +40,7 @@ type Paired struct {
 
 // PairedValues are the values of one metric for the examples both runs have.
 type PairedValues struct {
+	// Base and Head are each run's values, in pair order: Base[i] and
+	// Head[i] are the same example's.
 	Base, Head []float64
 }

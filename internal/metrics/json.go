@@ -30,6 +30,7 @@ type syntaxError struct {
 	msg string
 }
 
+// Error returns the message.
 func (e *syntaxError) Error() string { return e.msg }
 
 // jsonOptions make jsontext accept what encoding/json accepts.
