@@ -35,17 +35,10 @@ func Apply(ctx context.Context, cmp *compare.Comparison, specs []Spec, in Sides,
 	if len(specs) == 0 {
 		return nil
 	}
-	a := applier{Sides: in, opts: opts}
-	if a.opts.Level == 0 {
-		a.opts.Level = compare.DefaultLevel
+	a, err := newApplier(in, opts)
+	if err != nil {
+		return err
 	}
-	if a.opts.Resamples == 0 {
-		a.opts.Resamples = compare.DefaultResamples
-	}
-	if !(a.opts.Level > 0 && a.opts.Level < 1) || a.opts.Resamples < 1 {
-		return fmt.Errorf("aggregates: invalid options: level %v, resamples %d", a.opts.Level, a.opts.Resamples)
-	}
-	a.bi, a.hi = metrics.PairRows(in.Base, in.Head)
 	var results []compare.Result
 	var jobs []*job
 	var jobResult []int
@@ -67,22 +60,7 @@ func Apply(ctx context.Context, cmp *compare.Comparison, specs []Spec, in Sides,
 		return fmt.Errorf("aggregates: %w", err)
 	}
 	for k, j := range jobs {
-		r := &results[jobResult[k]]
-		d := slices.DeleteFunc(j.deltas, math.IsNaN)
-		if 2*len(d) < len(j.deltas) {
-			a.warn(r.Name, "the statistic is undefined in %d of %d resamples: no interval", len(j.deltas)-len(d), len(j.deltas))
-			r.Status = compare.ChangedNoInterval
-			continue
-		}
-		slices.Sort(d)
-		iv := compare.PercentileInterval(d, a.opts.Level)
-		// A percentile interval of a discrete or skewed statistic can
-		// miss its own estimate by a hair: widen it to hold it.
-		iv.Low, iv.High = min(iv.Low, *r.Delta), max(iv.High, *r.Delta)
-		r.CI, r.P = &iv, ptr(compare.BootstrapPValue(d))
-		if r.Status == compare.ChangedNoInterval {
-			r.Status = compare.NotSignificant // for Adjust to decide
-		}
+		a.interval(&results[jobResult[k]], j.deltas)
 	}
 	merge(cmp, results, inputs(specs), a.warnings)
 	method := cmp.Family.Method
@@ -103,6 +81,44 @@ type applier struct {
 	opts     compare.Options
 	bi, hi   []int // paired rows (metrics.PairRows)
 	warnings []compare.Warning
+}
+
+// newApplier fills in the defaults of opts, checks them and pairs the
+// sides' examples.
+func newApplier(in Sides, opts compare.Options) (*applier, error) {
+	a := &applier{Sides: in, opts: opts}
+	if a.opts.Level == 0 {
+		a.opts.Level = compare.DefaultLevel
+	}
+	if a.opts.Resamples == 0 {
+		a.opts.Resamples = compare.DefaultResamples
+	}
+	if !(a.opts.Level > 0 && a.opts.Level < 1) || a.opts.Resamples < 1 {
+		return nil, fmt.Errorf("aggregates: invalid options: level %v, resamples %d", a.opts.Level, a.opts.Resamples)
+	}
+	a.bi, a.hi = metrics.PairRows(in.Base, in.Head)
+	return a, nil
+}
+
+// interval sets r's interval and p-value from its resampled deltas, or
+// leaves it with no interval, with a warning, when the statistic is
+// undefined in most resamples.
+func (a *applier) interval(r *compare.Result, deltas []float64) {
+	d := slices.DeleteFunc(deltas, math.IsNaN)
+	if 2*len(d) < len(deltas) {
+		a.warn(r.Name, "the statistic is undefined in %d of %d resamples: no interval", len(deltas)-len(d), len(deltas))
+		r.Status = compare.ChangedNoInterval
+		return
+	}
+	slices.Sort(d)
+	iv := compare.PercentileInterval(d, a.opts.Level)
+	// A percentile interval of a discrete or skewed statistic can
+	// miss its own estimate by a hair: widen it to hold it.
+	iv.Low, iv.High = min(iv.Low, *r.Delta), max(iv.High, *r.Delta)
+	r.CI, r.P = &iv, ptr(compare.BootstrapPValue(d))
+	if r.Status == compare.ChangedNoInterval {
+		r.Status = compare.NotSignificant // for Adjust to decide
+	}
 }
 
 // warn records a warning about metric name.
