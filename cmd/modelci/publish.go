@@ -101,6 +101,7 @@ func runPublishCommand(cmd *cobra.Command, f publishFlags) error {
 	if v := m.Record.Verdict; v.Forced {
 		fmt.Fprintln(cmd.ErrOrStderr(), "modelci: warning: publishing with --force although:", strings.Join(v.Reasons, "; "))
 	}
+	f.s3PathStyleSet = cmd.Flags().Changed("s3-path-style")
 	o, err := f.options(cmd.InOrStdin())
 	if err != nil {
 		return err

@@ -3,12 +3,17 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/modelci/modelci/internal/publish/publishtest"
 )
@@ -26,6 +31,16 @@ func publishFixture(t *testing.T, weights, report string) []string {
 		"--report-markdown", filepath.Join(dir, "report.md"), "--approval", filepath.Join(dir, "approval.json"),
 		"--policy", filepath.Join(dir, ".modelci.yaml"), "--commit", "abc123", "--pull-request", "7",
 		"--data", filepath.Join(dir, "data"), "--source", filepath.Join(dir, "src"), "--framework", "scikit-learn"}
+}
+
+// createBucket creates bucket on the test S3 server.
+func createBucket(t *testing.T, srv publishtest.Servers, bucket string) {
+	t.Helper()
+	c := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.S3Endpoint), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(srv.S3AccessKey, srv.S3SecretKey, "")})
+	if _, err := c.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func freshRepo(host string) string {
@@ -145,5 +160,41 @@ func TestCLICompareBaselineRef(t *testing.T) {
 	code, _, errOut = runCLI(t, "compare", "--plain-http", "--baseline-ref", repo+":production", "--base-examples", head, "--head-examples", head)
 	if code != 2 || !strings.Contains(errOut, "without --base and --base-examples") {
 		t.Errorf("--baseline-ref with --base-examples: exit %d, %s", code, errOut)
+	}
+}
+
+// TestCLIPublishS3: publish to both a registry and S3 (credentials and
+// endpoint from the environment, as actions/publish passes them), then
+// promote, roll back and pull from S3.
+func TestCLIPublishS3(t *testing.T) {
+	srv := publishtest.LoadServers(t)
+	b := make([]byte, 4)
+	rand.Read(b)
+	bucket := "modelci-cli-" + hex.EncodeToString(b)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.S3AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.S3SecretKey)
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ENDPOINT_URL_S3", srv.S3Endpoint)
+	if code, out, errOut := runCLI(t, "pull", "-o", t.TempDir()+"/x", "s3://"+bucket+"/iris:1"); code != 2 || !strings.Contains(errOut, "the bucket does not exist") {
+		t.Fatalf("pull from a missing bucket: exit %d\n%s%s", code, out, errOut)
+	}
+	createBucket(t, srv, bucket)
+	s3 := "s3://" + bucket + "/team/iris"
+	for _, v := range []string{"1", "2"} {
+		args := append([]string{"publish", "--plain-http", "--registry", freshRepo(srv.Registry), "--s3", s3, "--version", v, "--alias", "production"},
+			publishFixture(t, "s3 "+v, publishtest.PassedReport)...)
+		if code, out, errOut := runCLI(t, args...); code != 0 || strings.Count(out, "promoted production") != 2 {
+			t.Fatalf("publish %s: exit %d\n%s%s", v, code, out, errOut)
+		}
+	}
+	if code, out, errOut := runCLI(t, "rollback", s3); code != 0 {
+		t.Fatalf("rollback: exit %d\n%s%s", code, out, errOut)
+	}
+	dir := filepath.Join(t.TempDir(), "m")
+	if code, out, errOut := runCLI(t, "pull", "-o", dir, s3+":production"); code != 0 {
+		t.Fatalf("pull: exit %d\n%s%s", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "model.pkl")); string(b) != "s3 1" {
+		t.Errorf("production after rollback: model.pkl = %q", b)
 	}
 }

@@ -33,7 +33,9 @@ type registryFlags struct {
 	s3Endpoint    string
 	s3Region      string
 	s3PathStyle   bool
-	verbose       bool
+	// s3PathStyleSet says --s3-path-style was given.
+	s3PathStyleSet bool
+	verbose        bool
 }
 
 // add registers the flags on cmd.
@@ -47,7 +49,7 @@ func (f *registryFlags) add(cmd *cobra.Command) {
 	fl.BoolVar(&f.ecr, "ecr", false, "get credentials from Amazon ECR (automatic for *.dkr.ecr.*.amazonaws.com)")
 	fl.StringVar(&f.s3Endpoint, "s3-endpoint", "", "S3 endpoint `URL` (default: AWS, or $AWS_ENDPOINT_URL_S3 / $AWS_ENDPOINT_URL)")
 	fl.StringVar(&f.s3Region, "s3-region", "", "S3 region (default: the AWS configuration's, else us-east-1)")
-	fl.BoolVar(&f.s3PathStyle, "s3-path-style", false, "address S3 buckets by path (MinIO and most S3-compatible servers)")
+	fl.BoolVar(&f.s3PathStyle, "s3-path-style", false, "address S3 buckets by path (default: true when an S3 endpoint is given, for MinIO and other S3-compatible servers)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print progress on standard error")
 }
 
@@ -77,11 +79,16 @@ func (f *registryFlags) options(stdin io.Reader) (location.Options, error) {
 		}
 	}
 	o.S3.Endpoint, o.S3.Region, o.S3.PathStyle = f.s3Endpoint, f.s3Region, f.s3PathStyle
+	if !f.s3PathStyleSet {
+		// S3-compatible servers (MinIO) want buckets by path.
+		o.S3.PathStyle = f.s3Endpoint != "" || os.Getenv("AWS_ENDPOINT_URL_S3") != "" || os.Getenv("AWS_ENDPOINT_URL") != ""
+	}
 	return o, nil
 }
 
 // open opens the location ref names.
 func (f *registryFlags) open(cmd *cobra.Command, ref string) (publish.Target, string, error) {
+	f.s3PathStyleSet = cmd.Flags().Changed("s3-path-style")
 	o, err := f.options(cmd.InOrStdin())
 	if err != nil {
 		return nil, "", err
