@@ -115,7 +115,7 @@ func (a *applier) interval(r *compare.Result, deltas []float64) {
 	// A percentile interval of a discrete or skewed statistic can
 	// miss its own estimate by a hair: widen it to hold it.
 	iv.Low, iv.High = min(iv.Low, *r.Delta), max(iv.High, *r.Delta)
-	r.CI, r.P = &iv, ptr(compare.BootstrapPValue(d))
+	r.CI, r.P = &iv, new(compare.BootstrapPValue(d))
 	if r.Status == compare.ChangedNoInterval {
 		r.Status = compare.NotSignificant // for Adjust to decide
 	}
@@ -200,7 +200,7 @@ func (a *applier) pairs(s Spec) (base, head rows, keys []int) {
 func (a *applier) side(s Spec, r rows, set *metrics.Set, name string, value **float64) (stat, error) {
 	if len(r.idx) == 0 {
 		if m, ok := set.Lookup(s.Name); ok {
-			*value = ptr(m.Value)
+			*value = new(m.Value)
 			lack := " has no per-example results"
 			if r.ex != nil {
 				lack = "'s per-example results lack " + strings.Join(s.Columns(), ", ")
@@ -241,7 +241,7 @@ func (a *applier) checkDeclared(s Spec, r *compare.Result, br, hr rows) {
 // file does not give it.
 func fileValue(set *metrics.Set, name string) *float64 {
 	if m, ok := set.Lookup(name); ok {
-		return ptr(m.Value)
+		return new(m.Value)
 	}
 	return nil
 }
@@ -304,5 +304,3 @@ func ones(n int) []float64 {
 	}
 	return w
 }
-
-func ptr[T any](v T) *T { return &v }

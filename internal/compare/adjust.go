@@ -79,12 +79,12 @@ func Adjust(results []Result, method Correction, level float64) (Family, error) 
 		r := &results[i]
 		r.PAdjusted, r.MDE = nil, nil
 		if r.P == nil && r.CI != nil && r.Delta != nil {
-			r.P = ptr(intervalPValue(*r.Delta, *r.CI))
+			r.P = new(intervalPValue(*r.Delta, *r.CI))
 		}
 		if r.P == nil {
 			continue
 		}
-		r.PAdjusted = ptr(*r.P)
+		r.PAdjusted = new(*r.P)
 		if r.CI == nil || r.CI.Low != 0 || r.CI.High != 0 {
 			tested = append(tested, r)
 		}
@@ -114,7 +114,7 @@ func holm(results []*Result) {
 	m, running := len(order), 0.0
 	for k, r := range order {
 		running = max(running, min(1, float64(m-k)**r.P))
-		r.PAdjusted = ptr(running)
+		r.PAdjusted = new(running)
 	}
 }
 
@@ -154,7 +154,7 @@ func mde(r *Result, fam Family) *float64 {
 		alpha /= float64(fam.Size)
 	}
 	se := h / zScore(r.CI.Level)
-	return ptr((zScore(1-alpha) + zScore(2*DetectPower-1)) * se)
+	return new((zScore(1-alpha) + zScore(2*DetectPower-1)) * se)
 }
 
 // intervalPValue is the p-value of a delta whose interval has no p-value

@@ -114,9 +114,9 @@ func (r *Result) SetDelta() {
 	if r.Base == nil || r.Head == nil {
 		return
 	}
-	r.Delta = ptr(*r.Head - *r.Base)
+	r.Delta = new(*r.Head - *r.Base)
 	if *r.Base != 0 {
-		r.Relative = ptr(*r.Delta / math.Abs(*r.Base))
+		r.Relative = new(*r.Delta / math.Abs(*r.Base))
 	}
 }
 
@@ -300,8 +300,8 @@ func (c *comparer) compareValues(r *Result, name string) (*bootJob, error) {
 	r.Head = sideValue(hm, inHead, c.paired.HeadMeans, name)
 	r.SetDelta()
 	if inBase && inHead && bm.StdErr != nil && hm.StdErr != nil {
-		r.CI = ptr(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, c.level))
-		r.P = ptr(StdErrPValue(*r.Delta, *bm.StdErr, *hm.StdErr))
+		r.CI = new(StdErrInterval(*r.Delta, *bm.StdErr, *hm.StdErr, c.level))
+		r.P = new(StdErrPValue(*r.Delta, *bm.StdErr, *hm.StdErr))
 	}
 	return nil, nil
 }
@@ -319,7 +319,7 @@ func (c *comparer) pairedValues(r *Result, pv metrics.PairedValues, base, head *
 	}
 	n := len(pv.Base)
 	r.Examples = n
-	r.Base, r.Head = ptr(mean(pv.Base)), ptr(mean(pv.Head))
+	r.Base, r.Head = new(mean(pv.Base)), new(mean(pv.Head))
 	r.SetDelta()
 	if Disagrees(base, *r.Base) || Disagrees(head, *r.Head) {
 		r.Declared = &Declared{Base: base, Head: head}
@@ -388,8 +388,6 @@ func mean(x []float64) float64 {
 	return s / float64(len(x))
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // fileDirection returns the direction the head's or the base's file states
 // for the metric name, else the default for the name.
 func fileDirection(name string, head, base metrics.Metric) Direction {
@@ -409,10 +407,10 @@ func fileDirection(name string, head, base metrics.Metric) Direction {
 // has neither.
 func sideValue(m metrics.Metric, ok bool, means map[string]float64, name string) *float64 {
 	if ok {
-		return ptr(m.Value)
+		return new(m.Value)
 	}
 	if v, ok := means[name]; ok {
-		return ptr(v)
+		return new(v)
 	}
 	return nil
 }
@@ -423,5 +421,5 @@ func aggregate(m metrics.Metric, ok bool) *float64 {
 	if !ok {
 		return nil
 	}
-	return ptr(m.Value)
+	return new(m.Value)
 }
