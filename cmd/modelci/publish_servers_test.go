@@ -115,7 +115,7 @@ func TestCLIInputErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		"bad credentials":    {append([]string{"publish", "--ca-file", srv.CA, "-u", srv.User, "--registry", repo + ":1"}, publishFixture(t, "w", publishtest.PassedReport)...), "401"},
+		"bad credentials":    {append([]string{"publish", "-v", "--ca-file", srv.CA, "-u", srv.User, "--registry", repo + ":1"}, publishFixture(t, "w", publishtest.PassedReport)...), "401"},
 		"unknown repository": {[]string{"pull", "--plain-http", "-o", t.TempDir() + "/x", srv.Registry + "/models/never-pushed:1"}, "not found"},
 		"missing model files": {append(append([]string{"publish", "--plain-http", "--registry", freshRepo(srv.Registry) + ":1"},
 			publishFixture(t, "w", publishtest.PassedReport)...), "--model", t.TempDir()), "layout"},

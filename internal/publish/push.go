@@ -199,12 +199,22 @@ func pushReferrer(ctx context.Context, dst Target, subject ocispec.Descriptor, a
 			}
 			all = append(all, d)
 		}
+		// Packed in memory first: a manifest already there (a re-push)
+		// is not pushed again, nor its referrers index rewritten.
+		mem := memory.New()
 		var err error
-		desc, err = oras.PackManifest(ctx, dst, oras.PackManifestVersion1_1, artifactType, oras.PackManifestOptions{
+		desc, err = oras.PackManifest(ctx, mem, oras.PackManifestVersion1_1, artifactType, oras.PackManifestOptions{
 			Subject:             &subject,
 			Layers:              all,
 			ManifestAnnotations: map[string]string{ocispec.AnnotationCreated: created},
 		})
+		if err != nil {
+			return err
+		}
+		if ok, err := dst.Exists(ctx, desc); err != nil || ok {
+			return err
+		}
+		err = oras.CopyGraph(ctx, overlay{mem, dst}, dst, desc, oras.CopyGraphOptions{})
 		if errors.Is(err, errdef.ErrAlreadyExists) {
 			err = nil
 		}

@@ -90,9 +90,9 @@ func (o Options) retry(ctx context.Context, what string, step func() error) erro
 		err := step()
 		if err == nil || attempt >= o.Attempts || !Transient(err) || ctx.Err() != nil {
 			if err != nil && attempt > 1 {
-				err = fmt.Errorf("%s (after %d attempts): %w", what, attempt, err)
+				err = fmt.Errorf("%s (after %d attempts)%s: %w", what, attempt, authHint(err), err)
 			} else if err != nil {
-				err = fmt.Errorf("%s: %w", what, err)
+				err = fmt.Errorf("%s%s: %w", what, authHint(err), err)
 			}
 			return err
 		}
@@ -132,6 +132,26 @@ func Transient(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE) ||
 		errors.As(err, &netErr) || errors.As(err, &urlErr)
+}
+
+// authHint says what a 401 or 403 answer means, or "".
+func authHint(err error) string {
+	code := 0
+	var resp *errcode.ErrorResponse
+	var status interface{ HTTPStatusCode() int }
+	switch {
+	case errors.As(err, &resp):
+		code = resp.StatusCode
+	case errors.As(err, &status):
+		code = status.HTTPStatusCode()
+	}
+	switch code {
+	case 401:
+		return " (the registry refused the credentials, or none were given)"
+	case 403:
+		return " (the credentials are not allowed to do this)"
+	}
+	return ""
 }
 
 func transientStatus(code int) bool {

@@ -5,14 +5,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
@@ -65,8 +68,23 @@ func (s *Store) upload(ctx context.Context, desc ocispec.Descriptor, r io.Reader
 		Bucket: &s.bucket, Key: aws.String(s.blobKey(desc.Digest)), Body: bytes.NewReader(buf),
 		ContentLength: aws.Int64(desc.Size), ContentType: aws.String(desc.MediaType), Metadata: metadata(desc),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
-	})
+	}, withPayloadHash(sum[:]))
 	return s.wrap(err, "uploading "+desc.Digest.String())
+}
+
+// withPayloadHash gives the request's signature the payload's SHA-256,
+// already computed, so that the SDK does not read the payload again to
+// hash it.
+func withPayloadHash(sum []byte) func(*s3.Options) {
+	hash := hex.EncodeToString(sum)
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(stack *middleware.Stack) error {
+			return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("modelci-payload-hash",
+				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					return next.HandleFinalize(v4.SetPayloadHash(ctx, hash), in)
+				}), "ComputePayloadHash", middleware.Before)
+		})
+	}
 }
 
 func metadata(desc ocispec.Descriptor) map[string]string {
@@ -113,7 +131,7 @@ func (s *Store) uploadParts(ctx context.Context, desc ocispec.Descriptor, key st
 	partSize := s.partSizeFor(desc.Size)
 	n := int((desc.Size + partSize - 1) / partSize)
 	parts := make([]types.CompletedPart, n)
-	sums := make([]byte, 0, n*sha256.Size)
+	sums := make([]byte, n*sha256.Size)
 	whole := sha256.New()
 	g, gctx := errgroup.WithContext(ctx)
 	for i := range n {
@@ -129,15 +147,17 @@ func (s *Store) uploadParts(ctx context.Context, desc ocispec.Descriptor, key st
 			return nil, nil, fmt.Errorf("reading %s: %w", desc.Digest, err)
 		}
 		whole.Write(buf)
-		sum := sha256.Sum256(buf)
-		sums = append(sums, sum[:]...)
 		g.Go(func() error {
 			defer s.release(buf)
+			// Hashed here, in parallel: the signature's payload hash and
+			// the part's checksum are this one hash.
+			sum := sha256.Sum256(buf)
+			copy(sums[i*sha256.Size:], sum[:])
 			out, err := s.client.UploadPart(gctx, &s3.UploadPartInput{
 				Bucket: &s.bucket, Key: &key, UploadId: uploadID, PartNumber: aws.Int32(int32(i + 1)),
 				Body: bytes.NewReader(buf), ContentLength: aws.Int64(size),
 				ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
-			})
+			}, withPayloadHash(sum[:]))
 			if err != nil {
 				return s.wrap(err, fmt.Sprintf("uploading part %d of %s", i+1, desc.Digest))
 			}
