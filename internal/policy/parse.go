@@ -155,6 +155,8 @@ func (ps parser) errorf(n *yaml.Node, at, format string, args ...any) error {
 	return ps.errorAt(n.Line, at, format, args...)
 }
 
+// fmtFloat formats v as the policy file may write it: the shortest
+// decimal that reads back as v.
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // metrics parses the metrics mapping: pattern → rule.

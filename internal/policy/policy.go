@@ -178,7 +178,7 @@ type Change struct {
 
 // String formats the change as in the policy file: "0.005" or "0.5%".
 func (c Change) String() string {
-	s := strconv.FormatFloat(c.Value, 'g', -1, 64)
+	s := fmtFloat(c.Value)
 	if c.Percent {
 		s += "%"
 	}
