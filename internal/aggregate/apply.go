@@ -86,13 +86,7 @@ type applier struct {
 // newApplier fills in the defaults of opts, checks them and pairs the
 // sides' examples.
 func newApplier(in Sides, opts compare.Options) (*applier, error) {
-	a := &applier{Sides: in, opts: opts}
-	if a.opts.Level == 0 {
-		a.opts.Level = compare.DefaultLevel
-	}
-	if a.opts.Resamples == 0 {
-		a.opts.Resamples = compare.DefaultResamples
-	}
+	a := &applier{Sides: in, opts: opts.WithDefaults()}
 	if !(a.opts.Level > 0 && a.opts.Level < 1) || a.opts.Resamples < 1 {
 		return nil, fmt.Errorf("aggregates: invalid options: level %v, resamples %d", a.opts.Level, a.opts.Resamples)
 	}

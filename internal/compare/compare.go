@@ -237,15 +237,10 @@ type comparer struct {
 
 // newComparer checks opts and fills in their defaults.
 func newComparer(base, head *metrics.Set, paired *metrics.Paired, opts Options) (comparer, error) {
+	opts = opts.WithDefaults()
 	c := comparer{base: base, head: head, paired: paired, level: opts.Level, resamples: opts.Resamples, seed: opts.Seed, direction: opts.Direction}
-	if c.level == 0 {
-		c.level = DefaultLevel
-	}
 	if err := checkLevel(c.level); err != nil {
 		return comparer{}, err
-	}
-	if c.resamples == 0 {
-		c.resamples = DefaultResamples
 	}
 	if c.resamples < 0 {
 		return comparer{}, fmt.Errorf("resamples must be positive, got %d", c.resamples)

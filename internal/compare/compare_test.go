@@ -479,3 +479,13 @@ func TestOneSidedExamplesHaveValues(t *testing.T) {
 		t.Errorf("removed latency_ms = %+v, want removed with base 2", r)
 	}
 }
+
+func TestOptionsWithDefaults(t *testing.T) {
+	got := Options{Seed: 7}.WithDefaults()
+	if got.Level != DefaultLevel || got.Resamples != DefaultResamples || got.Seed != 7 {
+		t.Errorf("zero options: %+v", got)
+	}
+	if got := (Options{Level: 0.9, Resamples: 500}).WithDefaults(); got.Level != 0.9 || got.Resamples != 500 {
+		t.Errorf("set options: %+v", got)
+	}
+}

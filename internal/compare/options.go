@@ -39,3 +39,15 @@ type Options struct {
 	// decides, else DefaultDirection.
 	Direction func(name string) (Direction, bool)
 }
+
+// WithDefaults returns o with a zero Level and a zero Resamples replaced
+// by DefaultLevel and DefaultResamples.
+func (o Options) WithDefaults() Options {
+	if o.Level == 0 {
+		o.Level = DefaultLevel
+	}
+	if o.Resamples == 0 {
+		o.Resamples = DefaultResamples
+	}
+	return o
+}
