@@ -9,12 +9,14 @@ as it is to URL+PATH, --repeats times, by --concurrency workers, each with
 its own keep-alive connection, after --warmup requests that are not counted.
 A request fails on a connection error, a timeout or a status other than 200.
 
-Writes DIR/metrics.json (serve.requests, serve.errors, serve.error_rate,
-serve.throughput_rps: successful requests per second of wall time,
-serve.latency_p50_ms / p95 / p99 over every successful request) and
-DIR/examples.jsonl, one line per id: serve_latency_ms (the median of its
-successful requests; null when all failed) and serve_error (the share of
-its requests that failed), so latency pairs by id with the other side's.
+Writes DIR/examples.jsonl, one line per id: serve_latency_ms (the median
+of its successful requests, so that a stall of the machine during one of
+them does not count; null when all failed) and serve_error (the share of
+its requests that failed), so latency pairs by id with the other side's;
+and DIR/metrics.json: serve.requests, serve.errors, serve.error_rate,
+serve.throughput_rps (successful requests per second of wall time) and
+serve.latency_p50_ms / p95 / p99, the percentiles of serve_latency_ms over
+the ids (what an aggregate of that column declares).
 
 Only the Python standard library: it runs in any image with python3.
 """
@@ -118,18 +120,19 @@ def run(client, requests, concurrency, repeats):
 def write(out, results, seconds):
     ok = [ms for _, ms, err in results if err is None]
     errors = [err for _, _, err in results if err is not None]
+    by_id = {}
+    for id_, ms, err in results:
+        by_id.setdefault(id_, []).append((ms, err))
+    medians = [statistics.median(g) for g in ([ms for ms, err in rs if err is None] for rs in by_id.values()) if g]
     metrics = {
         "serve.requests": len(results),
         "serve.errors": len(errors),
         "serve.error_rate": len(errors) / len(results),
         "serve.throughput_rps": len(ok) / seconds if seconds > 0 else 0.0,
     }
-    if ok:
+    if medians:
         for p in (50, 95, 99):
-            metrics[f"serve.latency_p{p}_ms"] = percentile(ok, p)
-    by_id = {}
-    for id_, ms, err in results:
-        by_id.setdefault(id_, []).append((ms, err))
+            metrics[f"serve.latency_p{p}_ms"] = percentile(medians, p)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2, sort_keys=True)

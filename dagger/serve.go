@@ -75,9 +75,10 @@ func (m *Modelci) Loadtest(
 	// +optional
 	// +default=4
 	concurrency int,
-	// How many times each request is sent.
+	// How many times each request is sent; an id's latency is the median
+	// of its repeats.
 	// +optional
-	// +default=1
+	// +default=3
 	repeats int,
 ) (*dagger.Directory, error) {
 	lt := loadtestOf(port, path, concurrency, repeats)
@@ -142,9 +143,10 @@ func (m *Modelci) WithServe(
 	// +optional
 	// +default=4
 	concurrency int,
-	// How many times each request is sent.
+	// How many times each request is sent; an id's latency is the median
+	// of its repeats.
 	// +optional
-	// +default=1
+	// +default=3
 	repeats int,
 ) (*Modelci, error) {
 	lt := loadtestOf(port, path, concurrency, repeats)

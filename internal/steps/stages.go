@@ -27,8 +27,9 @@ const (
 	DefaultLoadtestRequests = "requests.jsonl"
 	// DefaultLoadtestConcurrency is how many requests are in flight at once.
 	DefaultLoadtestConcurrency = 4
-	// DefaultLoadtestRepeats is how many times each request is sent.
-	DefaultLoadtestRepeats = 1
+	// DefaultLoadtestRepeats is how many times each request is sent: each
+	// id's latency is the median of its repeats.
+	DefaultLoadtestRepeats = 3
 	// ServiceHost is the host name the load test reaches the model by.
 	ServiceHost = "model"
 	// LoadtestPath is where the load test writes its evaluation directory.
