@@ -224,7 +224,16 @@ func readSides(req Request, keepExamples bool) (sides aggregate.Sides, paired *m
 	return sides, paired, nil
 }
 
+// readMetrics reads and parses an aggregate metrics file; nil for none.
 func readMetrics(in *Input, format metrics.Format) (*metrics.Set, error) {
+	return parseInput(in, func(name string, data []byte) (*metrics.Set, error) {
+		return metrics.Parse(name, data, format)
+	})
+}
+
+// parseInput reads in whole and parses it with parse, which names it in
+// its errors; nil for none.
+func parseInput[T any](in *Input, parse func(name string, data []byte) (*T, error)) (*T, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -232,9 +241,11 @@ func readMetrics(in *Input, format metrics.Format) (*metrics.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return metrics.Parse(in.Name, data, format)
+	return parse(in.Name, data)
 }
 
+// readExamples reads and parses a per-example results file, streamed;
+// nil for none.
 func readExamples(in *Input, format metrics.ExamplesFormat) (*metrics.Examples, error) {
 	if in == nil {
 		return nil, nil
@@ -247,6 +258,7 @@ func readExamples(in *Input, format metrics.ExamplesFormat) (*metrics.Examples, 
 	return metrics.ParseExamples(in.Name, rc, format)
 }
 
+// readAll reads in whole; an error names it.
 func readAll(in *Input) ([]byte, error) {
 	rc, err := open(in)
 	if err != nil {
@@ -260,6 +272,7 @@ func readAll(in *Input) ([]byte, error) {
 	return data, nil
 }
 
+// open opens in; an error names it.
 func open(in *Input) (io.ReadCloser, error) {
 	rc, err := in.Open()
 	if err != nil {

@@ -7,14 +7,7 @@ import (
 
 // readPolicy reads and parses a policy file; nil for none.
 func readPolicy(in *Input) (*policy.Policy, error) {
-	if in == nil {
-		return nil, nil
-	}
-	data, err := readAll(in)
-	if err != nil {
-		return nil, err
-	}
-	return policy.Parse(in.Name, data)
+	return parseInput(in, policy.Parse)
 }
 
 // policyChange reads the proposed policy and returns how it differs from

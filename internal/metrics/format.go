@@ -376,6 +376,16 @@ func (c *collector) number(v *jvalue, name string) (float64, error) {
 	return 0, c.errorf(line, name, "number %s is out of range for a 64-bit float", v.lit)
 }
 
+// addNumber adds the metric name with the value of the JSON number v,
+// found at o.
+func (c *collector) addNumber(name string, v *jvalue, o origin) error {
+	f, err := c.number(v, name)
+	if err != nil {
+		return err
+	}
+	return c.add(name, f, o)
+}
+
 // flattenJSON adds the numbers under object v, named prefix + "." + key.
 // emptyKey records that an enclosing key was "".
 func (c *collector) flattenJSON(v *jvalue, prefix, path string, emptyKey bool) error {
@@ -392,11 +402,7 @@ func (c *collector) flattenJSON(v *jvalue, prefix, path string, emptyKey bool) e
 			if empty {
 				return c.errorf(c.lineOf(o), name, "empty key in %s: a metric needs a name", mpath)
 			}
-			f, err := c.number(m.val, name)
-			if err != nil {
-				return err
-			}
-			if err := c.add(name, f, o); err != nil {
+			if err := c.addNumber(name, m.val, o); err != nil {
 				return err
 			}
 		}
@@ -457,11 +463,7 @@ func (c *collector) lmEvalSection(section *jvalue, path string, groups bool, hib
 			if task.key == "" || metric == "" {
 				return c.errorf(c.lineOf(o), name, "empty task or metric name in %s", o.path)
 			}
-			f, err := c.number(m.val, name)
-			if err != nil {
-				return err
-			}
-			if err := c.add(name, f, o); err != nil {
+			if err := c.addNumber(name, m.val, o); err != nil {
 				return err
 			}
 			added = append(added, m.key)
