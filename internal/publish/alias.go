@@ -199,29 +199,50 @@ func firstLayer(ctx context.Context, src content.Fetcher, desc ocispec.Descripto
 	return fetchSmall(ctx, src, m.Layers[0])
 }
 
-// ApprovalOf returns the latest approval record attached to model that
-// allows it (gate passed and approved, or forced), or ErrNotApproved.
-func ApprovalOf(ctx context.Context, t Target, model ocispec.Descriptor) (Record, error) {
+// attachedRecord is an approval record attached to a model.
+type attachedRecord struct {
+	desc ocispec.Descriptor
+	rec  Record
+}
+
+// approvalRecords reads the approval records attached to model.
+func approvalRecords(ctx context.Context, t Target, model ocispec.Descriptor) ([]attachedRecord, error) {
 	var found []ocispec.Descriptor
 	err := t.Referrers(ctx, model, ArtifactTypeApproval, func(rs []ocispec.Descriptor) error {
 		found = append(found, rs...)
 		return nil
 	})
 	if err != nil {
-		return Record{}, fmt.Errorf("listing the referrers of %s: %w", model.Digest, err)
+		return nil, fmt.Errorf("listing the referrers of %s: %w", model.Digest, err)
 	}
-	var best Record
+	out := make([]attachedRecord, 0, len(found))
 	for _, d := range found {
 		data, err := firstLayer(ctx, t, d, ArtifactTypeApproval)
 		if err != nil {
-			return Record{}, fmt.Errorf("approval record of %s: %w", model.Digest, err)
+			return nil, fmt.Errorf("approval record of %s: %w", model.Digest, err)
 		}
 		rec, err := ParseRecord("approval record "+d.Digest.String(), data)
 		if err != nil {
-			return Record{}, err
+			return nil, err
 		}
-		if rec.Digests.Model == model.Digest && rec.Verdict.Allowed() && rec.Time.After(best.Time) {
-			best = rec
+		if rec.Digests.Model == model.Digest {
+			out = append(out, attachedRecord{d, rec})
+		}
+	}
+	return out, nil
+}
+
+// ApprovalOf returns the latest approval record attached to model that
+// allows it (gate passed and approved, or forced), or ErrNotApproved.
+func ApprovalOf(ctx context.Context, t Target, model ocispec.Descriptor) (Record, error) {
+	records, err := approvalRecords(ctx, t, model)
+	if err != nil {
+		return Record{}, err
+	}
+	var best Record
+	for _, r := range records {
+		if r.rec.Verdict.Allowed() && r.rec.Time.After(best.Time) {
+			best = r.rec
 		}
 	}
 	if best.Schema == "" {

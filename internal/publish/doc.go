@@ -27,7 +27,9 @@
 // The version tag is written last, after every blob, manifest and
 // referrer has landed, so a push that stops midway leaves no tag on a
 // partial model; the next push reuses the blobs that landed. Transient
-// failures (5xx, 429, a dropped connection) are retried.
+// failures (5xx, 429, a dropped connection) are retried. Publishing the
+// same model with the same evidence again pushes nothing new: the
+// attached artifacts are found, the approval record with its first time.
 //
 // # Refusal
 //

@@ -85,6 +85,17 @@ func TestPublishTwiceSameModelDigest(t *testing.T) {
 	if a.Model.Digest != b.Model.Digest || a.Report.Digest != b.Report.Digest || a.Evaluation.Digest != b.Evaluation.Digest {
 		t.Errorf("re-push changed digests: %v vs %v", a, b)
 	}
+	if a.Approval.Digest != b.Approval.Digest || !a.Record.Time.Equal(b.Record.Time) {
+		t.Errorf("the same evidence got a new approval record: %s then %s", a.Approval.Digest, b.Approval.Digest)
+	}
+	m.Record.PullRequest = 8
+	c, err := publish.Publish(ctx, dst, "1", m, publish.Options{Now: clock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Approval.Digest == a.Approval.Digest || c.Record.PullRequest != 8 {
+		t.Errorf("other evidence kept the old approval record %s", c.Approval.Digest)
+	}
 }
 
 func TestPromoteRollback(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	modelspec "github.com/modelpack/model-spec/specs-go/v1"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -168,6 +169,11 @@ func attach(ctx context.Context, dst Target, packed *modelpack.Manifest, res *Re
 	if rec.Verdict.Reasons == nil {
 		rec.Verdict.Reasons = []string{}
 	}
+	// The same evidence published again keeps its record (and time).
+	if same, ok := sameRecord(ctx, dst, res.Model, rec); ok {
+		res.Approval, res.Record = same.desc, same.rec
+		return nil
+	}
 	recJSON, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err
@@ -176,6 +182,28 @@ func attach(ctx context.Context, dst Target, packed *modelpack.Manifest, res *Re
 	files = []blobFile{{"approval.json", MediaTypeRecord, append(recJSON, '\n')}}
 	res.Approval, err = pushReferrer(ctx, dst, res.Model, ArtifactTypeApproval, nil, files, rec.Time.Format("2006-01-02T15:04:05.999999999Z07:00"), o)
 	return err
+}
+
+// sameRecord finds a record attached to model that says what rec says,
+// its time aside. A record that cannot be read is passed over: a new one
+// is attached then.
+func sameRecord(ctx context.Context, dst Target, model ocispec.Descriptor, rec Record) (attachedRecord, bool) {
+	records, err := approvalRecords(ctx, dst, model)
+	if err != nil {
+		return attachedRecord{}, false
+	}
+	want, _ := json.Marshal(withoutTime(rec))
+	for _, r := range records {
+		if got, _ := json.Marshal(withoutTime(r.rec)); bytes.Equal(got, want) {
+			return r, true
+		}
+	}
+	return attachedRecord{}, false
+}
+
+func withoutTime(r Record) Record {
+	r.Time = time.Time{}
+	return r
 }
 
 // blobFile is a small file pushed as a layer.
