@@ -108,6 +108,13 @@ func publishTargets(r runner) ([]string, error) {
 		}
 		args = append(args, "--s3", s3)
 	}
+	version, err := publishVersion(r, ref, s3)
+	if err != nil {
+		return nil, err
+	}
+	if version != "" {
+		args = append(args, "--version", version)
+	}
 	if alias := r.input("alias"); alias != "" {
 		if !aliasRE.MatchString(alias) {
 			return nil, fmt.Errorf("input \"alias\": %q: expected 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. production", alias)
@@ -115,6 +122,21 @@ func publishTargets(r runner) ([]string, error) {
 		args = append(args, "--alias", alias)
 	}
 	return args, nil
+}
+
+// publishVersion checks the version input: an OCI tag, required when the
+// model goes to S3 and no registry reference gives the version as its tag.
+func publishVersion(r runner, ref, s3 string) (string, error) {
+	version := r.input("version")
+	if version != "" && !aliasRE.MatchString(version) { // a tag, as an alias is
+		return "", fmt.Errorf("input \"version\": %q: expected 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit, e.g. 1.4.0", version)
+	}
+	if version == "" && s3 != "" {
+		if parsed, err := registry.ParseReference(ref); ref == "" || err != nil || parsed.Reference == "" {
+			return "", errors.New("input \"version\" is required to publish to S3 without a registry reference's tag, e.g. 1.4.0")
+		}
+	}
+	return version, nil
 }
 
 // checkS3URL checks s3://bucket[/prefix].
@@ -146,6 +168,9 @@ func publishEvidence(r runner) ([]string, error) {
 	approvalPath, reportPath := r.input("approval"), r.input("report")
 	if approvalPath == "" && !force {
 		return nil, errors.New("input \"approval\" is required (the approval.json actions/compare wrote), unless force is true")
+	}
+	if reportPath == "" && !force {
+		return nil, errors.New("input \"report\" is required (the report.json actions/compare wrote: its gate must have passed), unless force is true")
 	}
 	if approvalPath != "" {
 		ap, err := readApproval(r.workspacePath(approvalPath))

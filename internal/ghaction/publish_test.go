@@ -10,7 +10,7 @@ import (
 
 func TestPublishCommand(t *testing.T) {
 	s := newStep(t, nil, map[string]string{"model": "model", "registry": "ghcr.io/acme/digits:1.2.0", "s3": "s3://models/digits",
-		"alias": "production", "approval": "approved.json", "registry-username": "bot", "registry-password": "pw-SECRET",
+		"alias": "production", "approval": "approved.json", "report": "report.json", "registry-username": "bot", "registry-password": "pw-SECRET",
 		"aws-access-key-id": "AKIA", "aws-secret-access-key": "aws-SECRET", "aws-region": "eu-west-1"})
 	pc, err := ghaction.Publish(s.action())
 	if err != nil {
@@ -18,7 +18,8 @@ func TestPublishCommand(t *testing.T) {
 	}
 	ws := s.workspace
 	want := []string{"publish", "--model", filepath.Join(ws, "model"), "--registry", "ghcr.io/acme/digits:1.2.0",
-		"--s3", "s3://models/digits", "--alias", "production", "--approval", filepath.Join(ws, "approved.json")}
+		"--s3", "s3://models/digits", "--alias", "production", "--approval", filepath.Join(ws, "approved.json"),
+		"--report", filepath.Join(ws, "report.json")}
 	if strings.Join(pc.Args, " ") != strings.Join(want, " ") {
 		t.Errorf("args %q\nwant %q", pc.Args, want)
 	}
@@ -35,7 +36,7 @@ func TestPublishCommand(t *testing.T) {
 }
 
 func TestPublishValidation(t *testing.T) {
-	base := map[string]string{"model": "model", "registry": "ghcr.io/acme/digits:1", "approval": "approved.json"}
+	base := map[string]string{"model": "model", "registry": "ghcr.io/acme/digits:1", "approval": "approved.json", "report": "report.json"}
 	tests := []struct {
 		change map[string]string
 		want   string
@@ -48,6 +49,10 @@ func TestPublishValidation(t *testing.T) {
 		{map[string]string{"registry": "", "s3": "s3://A_b/x"}, `bucket "A_b"`},
 		{map[string]string{"registry": "", "s3": "s3://models/../x"}, `the prefix has an empty, . or .. segment`},
 		{map[string]string{"alias": "-prod"}, `input "alias": "-prod"`},
+		{map[string]string{"registry": "", "s3": "s3://models/x"}, `input "version" is required to publish to S3`},
+		{map[string]string{"registry": "ghcr.io/acme/digits", "s3": "s3://models/x"}, `input "version" is required to publish to S3`},
+		{map[string]string{"version": "-1"}, `input "version": "-1"`},
+		{map[string]string{"report": ""}, `input "report" is required`},
 		{map[string]string{"approval": ""}, `input "approval" is required`},
 		{map[string]string{"approval": "unapproved.json"}, `not approved: 1 approval of 2 required (alice)`},
 		{map[string]string{"approval": "head.json"}, `not an approval record`},
@@ -73,8 +78,20 @@ func TestPublishValidation(t *testing.T) {
 	}
 }
 
+func TestPublishVersion(t *testing.T) {
+	s := newStep(t, nil, map[string]string{"model": "model", "s3": "s3://models/digits", "version": "1.4.0",
+		"approval": "approved.json", "report": "report.json"})
+	pc, err := ghaction.Publish(s.action())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(pc.Args, " "); !strings.Contains(got, "--s3 s3://models/digits --version 1.4.0") {
+		t.Errorf("args %s: want the version passed on", got)
+	}
+}
+
 func TestPublishForceOverridesTheEvidenceAndIsPassedOn(t *testing.T) {
-	s := newStep(t, nil, map[string]string{"model": "model", "s3": "s3://models/digits", "approval": "unapproved.json", "force": "true", "dry-run": "true"})
+	s := newStep(t, nil, map[string]string{"model": "model", "s3": "s3://models/digits", "version": "2", "approval": "unapproved.json", "force": "true", "dry-run": "true"})
 	pc, err := ghaction.Publish(s.action())
 	if err != nil {
 		t.Fatal(err)
