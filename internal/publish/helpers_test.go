@@ -5,11 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modelci/modelci/internal/publish/publishtest"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content/memory"
@@ -82,20 +83,6 @@ func (m *memTarget) Referrers(_ context.Context, desc ocispec.Descriptor, artifa
 	return fn(out)
 }
 
-// writeFiles writes files (slash path → content) under dir.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // testModelFiles and testEvalFiles are a small model and its evaluation.
 var (
 	testModelFiles = map[string]string{"model.pkl": "weights v1", "config.json": `{"n": 3}`}
@@ -112,8 +99,8 @@ func packModel(t *testing.T, weights string) string {
 		files[k] = v
 	}
 	files["model.pkl"] = weights
-	writeFiles(t, filepath.Join(dir, "model"), files)
-	writeFiles(t, filepath.Join(dir, "eval"), testEvalFiles)
+	publishtest.WriteFiles(t, filepath.Join(dir, "model"), files)
+	publishtest.WriteFiles(t, filepath.Join(dir, "eval"), testEvalFiles)
 	layout := filepath.Join(dir, "layout")
 	if _, err := modelpack.Pack(context.Background(), filepath.Join(dir, "model"), filepath.Join(dir, "eval"), layout, modelpack.Options{Name: "iris"}); err != nil {
 		t.Fatal(err)

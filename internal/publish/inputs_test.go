@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/modelci/modelci/internal/publish/publishtest"
+
 	"github.com/modelci/modelci/internal/inputerr"
 	"github.com/modelci/modelci/internal/publish"
 )
 
 func TestPrepare(t *testing.T) {
 	dir := t.TempDir()
-	writeFiles(t, dir, map[string]string{
+	publishtest.WriteFiles(t, dir, map[string]string{
 		"report.json": passedReport, "failed.json": `{"gate":{"passed":false,"violations":[{"message":"too slow"}]}}`,
 		"approval.json": `{"approved":true,"rules":{"defined":true,"approvals":1,"stale_approvals":false},"approvers":["a"],"changes_requested":[],"label_present":false,"head_sha":"c1","reasons":[]}`,
 		"policy.yaml":   "approval:\n  approvals: 1\n", "bad.json": `{"approved": "yes"}`, "data/a.csv": "x\n",

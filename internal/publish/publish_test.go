@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/modelci/modelci/internal/publish/publishtest"
+
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
@@ -262,7 +264,7 @@ func TestBaseline(t *testing.T) {
 func packModelWithout(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	writeFiles(t, filepath.Join(dir, "model"), testModelFiles)
+	publishtest.WriteFiles(t, filepath.Join(dir, "model"), testModelFiles)
 	layout := filepath.Join(dir, "layout")
 	if _, err := modelpack.Pack(context.Background(), filepath.Join(dir, "model"), "", layout, modelpack.Options{}); err != nil {
 		t.Fatal(err)
