@@ -3,6 +3,7 @@ package evaluation
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/modelci/modelci/internal/metrics"
 )
@@ -45,15 +46,7 @@ func overlaySet(set, over *metrics.Set) *metrics.Set {
 	for _, m := range byName {
 		out.Metrics = append(out.Metrics, m)
 	}
-	slices.SortFunc(out.Metrics, func(a, b metrics.Metric) int {
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out.Metrics, func(a, b metrics.Metric) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -59,8 +59,8 @@ func policySection(pc *PolicyChange, st style, n notes) *section {
 	if st.summary {
 		head = "### Gate policy changed by this pull request\n\n"
 	}
-	head += fmt.Sprintf("The gate used `%s`; `%s` changes %s, not applied:\n\n| Setting | Gate | Proposed |\n|:---|:---|:---|\n",
-		escapeCode(pc.Gate), escapeCode(pc.Proposed), numfmt.Plural(len(pc.Changes), "setting", "settings"))
+	head += fmt.Sprintf("The gate used %s; %s changes %s, not applied:\n\n| Setting | Gate | Proposed |\n|:---|:---|:---|\n",
+		name(pc.Gate, false), name(pc.Proposed, false), numfmt.Plural(len(pc.Changes), "setting", "settings"))
 	s := newSection(head, "", n.settings)
 	for _, c := range pc.Changes {
 		s.add(fmt.Sprintf("| %s | %s | %s |\n", escape(truncate(c.Key, maxNameRunes)), settingCell(c.Old), settingCell(c.New)), rankViolation)
@@ -73,22 +73,6 @@ func settingCell(v string) string {
 		return "—"
 	}
 	return escape(truncate(v, maxMessageRunes))
-}
-
-// escapeCode makes text safe inside a code span: backticks and newlines
-// cannot end it early.
-func escapeCode(s string) string {
-	out := []rune{}
-	for _, r := range truncate(s, maxNameRunes) {
-		switch {
-		case r == '`':
-			r = '\''
-		case r < 0x20 || r == 0x7f:
-			continue
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }
 
 func (n notes) settings(omitted, total int) string {
