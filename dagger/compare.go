@@ -104,11 +104,11 @@ func (q request) run(ctx context.Context) (report.Report, error) {
 		return report.Report{}, err
 	}
 	if q.latency != nil {
-		if req.Base.Overlay, req.Head.Overlay, err = latencySides(ctx, q.latency); err != nil {
+		if err = addOverlays(ctx, &req, "latency", q.latency.Directory("base"), q.latency.Directory("head")); err != nil {
 			return report.Report{}, err
 		}
 	}
-	if err = serveOverlays(ctx, &req, q.serveBase, q.serveHead); err != nil {
+	if err = addOverlays(ctx, &req, "serve", q.serveBase, q.serveHead); err != nil {
 		return report.Report{}, err
 	}
 	if req.Policy, err = policyInput(ctx, q.policySide, q.policy); err != nil {
@@ -120,14 +120,25 @@ func (q request) run(ctx context.Context) (report.Report, error) {
 	return evaluation.Run(ctx, req)
 }
 
-// latencySides reads the latency stage's measurements of each side.
-func latencySides(ctx context.Context, dir *dagger.Directory) (base, head *evaluation.Side, err error) {
-	b, err := readSide(ctx, "latency/base", dir.Directory("base"), evalFiles{})
-	if err != nil {
-		return nil, nil, err
+// addOverlays reads a stage's measurements of each side (evaluation
+// directories; nil for a side it did not measure), named "<stage>/base"
+// and "<stage>/head", and adds them as that side's last overlay.
+func addOverlays(ctx context.Context, req *evaluation.Request, stage string, base, head *dagger.Directory) error {
+	for _, s := range []struct {
+		name string
+		dir  *dagger.Directory
+		side *evaluation.Side
+	}{{stage + "/base", base, &req.Base}, {stage + "/head", head, &req.Head}} {
+		if s.dir == nil {
+			continue
+		}
+		over, err := readSide(ctx, s.name, s.dir, evalFiles{})
+		if err != nil {
+			return err
+		}
+		*s.side = s.side.WithOverlay(over)
 	}
-	h, err := readSide(ctx, "latency/head", dir.Directory("head"), evalFiles{})
-	return &b, &h, err
+	return nil
 }
 
 // policyInput reads a policy file, named by its base name after side/ when

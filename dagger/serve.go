@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/modelci/modelci/dagger/internal/dagger"
-	"github.com/modelci/modelci/internal/evaluation"
 	"github.com/modelci/modelci/internal/steps"
 )
 
@@ -202,25 +201,4 @@ func (m *Modelci) serveSides(ctx context.Context, res *jobResult, j job, data pr
 	}
 	head, err = one("head", res.headModel, j.source, data.head)
 	return base, head, err
-}
-
-// serveOverlays adds the serve stage's load tests to the request's sides,
-// after any other overlay: their serve.* metrics and serve_* columns join
-// each side's evaluation.
-func serveOverlays(ctx context.Context, req *evaluation.Request, base, head *dagger.Directory) error {
-	for _, s := range []struct {
-		name string
-		dir  *dagger.Directory
-		side *evaluation.Side
-	}{{"serve/base", base, &req.Base}, {"serve/head", head, &req.Head}} {
-		if s.dir == nil {
-			continue
-		}
-		over, err := readSide(ctx, s.name, s.dir, evalFiles{})
-		if err != nil {
-			return err
-		}
-		*s.side = s.side.WithOverlay(over)
-	}
-	return nil
 }
