@@ -70,6 +70,25 @@ type Modelci struct {
 	LoadtestConcurrency int
 	// +private
 	LoadtestRepeats int
+	// Services on the caller's host that publish and with-baseline reach
+	// (see with-host-service).
+	// +private
+	HostServices []*dagger.Service
+	// How publish and with-baseline reach registries (see with-registry).
+	// +private
+	RegistryUsername string
+	// +private
+	RegistryPassword *dagger.Secret
+	// +private
+	RegistryToken *dagger.Secret
+	// +private
+	RegistryCA *dagger.File
+	// +private
+	RegistryPlainHTTP bool
+	// The published model whose evaluation is the base side (see
+	// with-baseline); "" trains the base source.
+	// +private
+	BaselineRef string
 }
 
 // New sets the runtime every step runs in.

@@ -47,6 +47,7 @@ type jobResult struct {
 // evaluation/base and evaluation/latency, and model/ (the OCI image
 // layout). A failed gate does
 // not fail the pipeline: report.json says so; use check for that.
+// with-baseline takes the base side from a registry instead.
 func (m *Modelci) Pipeline(
 	ctx context.Context,
 	// The head's source (the pull request's).
@@ -88,18 +89,8 @@ func (m *Modelci) Pipeline(
 	// +optional
 	// +default="model"
 	name string,
-	// Take the base side from a registry instead of training the base
-	// source: the evaluation attached to this published model
-	// (registry.example.com/models/iris:production, or …@sha256:…; see
-	// publish). The base source, if given, only supplies its policy; the
-	// report names the baseline's digest.
-	// +optional
-	baselineRef string,
 ) (*dagger.Directory, error) {
-	if baselineRef != "" {
-		return m.pipelineFromRegistry(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name}, baselineRef)
-	}
-	res, err := m.run(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
+	res, err := m.runJob(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
 	if err != nil {
 		return nil, err
 	}
@@ -150,11 +141,20 @@ func (m *Modelci) Check(
 	// +default="model"
 	name string,
 ) (string, error) {
-	res, err := m.run(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
+	res, err := m.runJob(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
 	if err != nil {
 		return "", err
 	}
 	return gateResult(res.report)
+}
+
+// runJob runs j: against the registry's baseline when with-baseline
+// named one, else training both sides.
+func (m *Modelci) runJob(ctx context.Context, j job) (*jobResult, error) {
+	if m.BaselineRef != "" {
+		return m.runFromRegistry(ctx, j, m.BaselineRef)
+	}
+	return m.run(ctx, j)
 }
 
 // run trains and evaluates head and base in parallel, times them when

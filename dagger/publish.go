@@ -21,7 +21,11 @@ import (
 // does; then moves alias to it, when given. It refuses unless the report's
 // gate passed and the approval meets the policy's approval rules; force
 // publishes anyway and says so in the approval record. It returns what it
-// pushed, one line per artifact.
+// pushed, one line per artifact. with-registry gives the registry's
+// credentials, CA and plain HTTP; a registry or S3 server on the caller's
+// loopback is reached through with-host-service. Every call publishes:
+// its result is never cached.
+// +cache="never"
 func (m *Modelci) Publish(
 	ctx context.Context,
 	// The packaged model: an OCI image layout (the pipeline's model/).
@@ -51,18 +55,6 @@ func (m *Modelci) Publish(
 	// An alias (e.g. production) to move to the model once published.
 	// +optional
 	alias string,
-	// The registry's user name; its password is registry-password.
-	// +optional
-	registryUsername string,
-	// The registry's password.
-	// +optional
-	registryPassword *dagger.Secret,
-	// A registry bearer token, instead of a user name and password.
-	// +optional
-	registryToken *dagger.Secret,
-	// PEM CA certificates the registry's TLS certificate may chain to.
-	// +optional
-	caCert *dagger.File,
 	// S3 credentials; default the AWS configuration's.
 	// +optional
 	awsAccessKeyID *dagger.Secret,
@@ -102,6 +94,11 @@ func (m *Modelci) Publish(
 	if err != nil {
 		return "", err
 	}
+	stop, err := m.reachHostServices(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer stop()
 	work, err := os.MkdirTemp(".", "publish-")
 	if err != nil {
 		return "", err
@@ -135,8 +132,8 @@ func (m *Modelci) Publish(
 	if pm.Record.Digests.Source, err = dirDigest(ctx, source); err != nil {
 		return "", err
 	}
-	o, err := publishLocations(ctx, work, registryUsername, registryPassword, registryToken, caCert,
-		[3]*dagger.Secret{awsAccessKeyID, awsSecretAccessKey, awsSessionToken}, awsRegion, s3Endpoint, s3PathStyle)
+	o, err := m.publishLocations(ctx, work, [3]*dagger.Secret{awsAccessKeyID, awsSecretAccessKey, awsSessionToken},
+		awsRegion, s3Endpoint, s3PathStyle)
 	if err != nil {
 		return "", err
 	}
@@ -145,7 +142,7 @@ func (m *Modelci) Publish(
 	for _, p := range done {
 		out.WriteString(p.String())
 	}
-	return out.String(), err
+	return out.String(), m.explainLoopback(err, registry, s3Endpoint)
 }
 
 // dirDigest is dir's content digest, "" without one.
@@ -157,24 +154,14 @@ func dirDigest(ctx context.Context, dir *dagger.Directory) (digest.Digest, error
 	return digest.Digest(d), err
 }
 
-// publishLocations turns the credentials and settings into location
-// options.
-func publishLocations(ctx context.Context, work, user string, password, token *dagger.Secret, caCert *dagger.File,
-	aws [3]*dagger.Secret, region, endpoint string, pathStyle bool) (location.Options, error) {
+// publishLocations turns the registry settings (with-registry) and the S3
+// credentials and settings into location options; files go under work.
+func (m *Modelci) publishLocations(ctx context.Context, work string, aws [3]*dagger.Secret, region, endpoint string,
+	pathStyle bool) (location.Options, error) {
 	var o location.Options
-	o.OCI.Username = user
 	var err error
-	if o.OCI.Password, err = plaintext(ctx, password); err != nil {
+	if o.OCI, err = m.registryOptions(ctx, work); err != nil {
 		return o, err
-	}
-	if o.OCI.Token, err = plaintext(ctx, token); err != nil {
-		return o, err
-	}
-	if caCert != nil {
-		o.OCI.CAFile = filepath.Join(work, "ca.pem")
-		if _, err := caCert.Export(ctx, o.OCI.CAFile); err != nil {
-			return o, fmt.Errorf("exporting the CA certificates: %w", err)
-		}
 	}
 	var keys [3]string
 	for i, s := range aws {

@@ -32,6 +32,8 @@ if [ -n "${INPUT_RUNTIME_ARGS:-}" ]; then
 	read -r -a extra <<<"$INPUT_RUNTIME_ARGS"
 	cmd+=("${extra[@]}")
 fi
+# The registry baseline: read again on every call (see with-baseline).
+[ -z "${INPUT_BASELINE_REF:-}" ] || cmd+=(with-baseline --ref "$INPUT_BASELINE_REF")
 cmd+=("$INPUT_FUNCTION" --source "$INPUT_SOURCE" --policy-from "$INPUT_POLICY_FROM")
 [ -z "${INPUT_BASE_SOURCE:-}" ] || cmd+=(--base-source "$INPUT_BASE_SOURCE")
 [ -z "${INPUT_NAME:-}" ] || cmd+=(--name "$INPUT_NAME")
@@ -62,4 +64,7 @@ gate=$INPUT_SOURCE/.modelci.yaml
 	[ ! -f "$INPUT_SOURCE/.modelci.yaml" ] || [ "$gate" = "$INPUT_SOURCE/.modelci.yaml" ] || echo "proposed-policy=$INPUT_SOURCE/.modelci.yaml"
 	if [ "$INPUT_SOURCE" = . ]; then echo "policy-path=.modelci.yaml"; else echo "policy-path=$INPUT_SOURCE/.modelci.yaml"; fi
 	echo "output=$out"
+	# The registry baseline's REPOSITORY@DIGEST, as the pipeline's report names it.
+	[ -z "${INPUT_BASELINE_REF:-}" ] ||
+		sed -n 's/^  "baseline": "\([^"\\]*\)",\{0,1\}$/baseline-name=\1/p' "$out/report.json"
 } >>"$GITHUB_OUTPUT"

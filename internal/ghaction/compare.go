@@ -140,6 +140,7 @@ func readCompareInputs(r runner) (compareInputs, error) {
 		}
 	}
 	in.req.Title = r.input("title")
+	in.req.Baseline = r.input("baseline-name")
 	if in.policy = r.input("policy"); in.policy != "" {
 		in.req.Policy = evaluation.File(r.workspacePath(in.policy))
 	}

@@ -102,12 +102,19 @@ func TestActionsOneByOne(t *testing.T) {
 		// -m is the action's own source: act's copy of it.
 		"pipeline command: dagger call -m /",
 		" --image python:3.12-slim pipeline --source head --policy-from base --base-source head --name digits --latency-command python3,latency.py export --path /",
+		// baseline-ref (with-baseline): the pipeline's report names the registry baseline, and so does the comment.
+		`deployed report:   "baseline": "ghcr.io/octo/digits@sha256:4c8f0f5c`,
+		"deployed comment: Baseline: `ghcr.io/octo/digits@sha256:4c8f0f5c",
 		"publish command: modelci publish --model ",
 		"--registry ghcr.io/octo/digits:1.0.0 --alias production --force (credentials in MODELCI_REGISTRY_USERNAME, MODELCI_REGISTRY_PASSWORD)",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the second run lacks %q:\n%s", want, log)
 		}
+	}
+	if dagger, err := os.ReadFile(a.daggerLog); err != nil ||
+		!strings.Contains(string(dagger), "with-baseline --ref ghcr.io/octo/digits:production pipeline --source head --policy-from base --base-source head --name digits export --path") {
+		t.Errorf("dagger was called as %q (%v)", dagger, err)
 	}
 	if c := a.fake.Comments(repo, pr); len(c) != 1 || !strings.HasPrefix(c[0].Body, "<!-- modelci:report:direct -->") {
 		t.Errorf("comments %+v", c)

@@ -8,9 +8,13 @@
 // Blobs larger than a part are uploaded in parts, several at once, from a
 // pool of part buffers shared by the whole store, so memory stays at
 // Concurrency parts whatever the model's size. Each part carries its
-// SHA-256, which S3 checks; the whole object's SHA-256 is checked against
-// its digest before the upload completes, and the completed object's
-// composite checksum and size after. A failed upload is aborted. A blob
+// CRC-32C, which S3 checks; the whole object's SHA-256 is checked against
+// its digest before the upload completes, and the completion carries the
+// whole object's CRC-32C (a full-object checksum), which S3 checks too;
+// the stored object's size and checksum are compared after. Smaller
+// blobs go in one request with their SHA-256 as the checksum. Request
+// bodies are not signed (UNSIGNED-PAYLOAD): the signed checksum header
+// covers them. A failed upload is aborted. A blob
 // already there with its size is not uploaded again. Objects carry their
 // digest and media type as metadata.
 package s3
@@ -105,7 +109,7 @@ func Open(ctx context.Context, ref string, o Options) (*Store, string, error) {
 			so.BaseEndpoint = aws.String(o.Endpoint)
 		}
 		so.UsePathStyle = o.PathStyle
-		// Checksums are given explicitly (SHA-256) where they matter.
+		// Checksums are given explicitly (SHA-256, CRC-32C) where they matter.
 		so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 	})
 	return NewStore(client, bucket, prefix, o), tag, nil

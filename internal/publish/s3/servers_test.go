@@ -6,8 +6,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/crc32"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
@@ -105,12 +109,18 @@ func TestS3PublishInterop(t *testing.T) {
 	}
 	wd := digest.FromString(weights)
 	key := "team/iris/blobs/sha256/" + wd.Encoded()
-	head, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &name, Key: &key})
+	head, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: &name, Key: &key, ChecksumMode: types.ChecksumModeEnabled})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if head.Metadata["digest"] != wd.String() || aws.ToInt64(head.ContentLength) != int64(len(weights)) || !strings.Contains(aws.ToString(head.ETag), "-3") {
 		t.Errorf("weights object: metadata %v, size %d, ETag %s (want 3 parts)", head.Metadata, aws.ToInt64(head.ContentLength), aws.ToString(head.ETag))
+	}
+	// The server kept the whole object's CRC-32C, which it checked at completion.
+	var crc [4]byte
+	binary.BigEndian.PutUint32(crc[:], crc32.Checksum([]byte(weights), crc32.MakeTable(crc32.Castagnoli)))
+	if got, want := aws.ToString(head.ChecksumCRC32C), base64.StdEncoding.EncodeToString(crc[:]); got != want || head.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("weights object: checksum %s (%s), want the full-object CRC-32C %s", got, head.ChecksumType, want)
 	}
 	list := s3cmd(t, srv, "ls", "--recursive", "s3://"+name+"/team/iris/")
 	for _, want := range []string{key, "team/iris/tags/1", "team/iris/blobs/sha256/" + res.Model.Digest.Encoded(),
