@@ -17,11 +17,11 @@ import (
 
 // WithHostService makes a service on the caller's host reachable, at the
 // address the caller knows it by, from the functions that talk to
-// registries: publish, and with-baseline. Give a registry or
-// an S3 server that listens on the caller's loopback as
-// tcp://localhost:5000; then publish --registry localhost:5000/models/iris:1
-// reaches it. A small relay runs in the runtime image (--image), which
-// needs python3. Registries and S3 endpoints on the network need nothing.
+// registries: publish, and with-baseline. Give a registry or an S3 server
+// that listens on the caller's loopback as tcp://localhost:5000; then
+// publish --registry localhost:5000/models/iris:1 reaches it. A small
+// relay runs in the runtime image (--image), which needs python3.
+// Registries and S3 endpoints on the network need nothing.
 func (m *Modelci) WithHostService(
 	// The service: tcp://HOST:PORT on the caller's host.
 	service *dagger.Service,
@@ -126,10 +126,11 @@ func waitListening(ctx context.Context, addr string, up <-chan error) error {
 // tunnelTimeout bounds the wait for a host service's tunnel.
 const tunnelTimeout = time.Minute
 
-// explainLoopback adds to err, a network error, when the function
-// failed to reach an address on the loopback with no host service given,
-// that the loopback is the function container's own. addrs are registry references
-// (HOST[:PORT]/NAME…) and endpoint URLs; empty ones are skipped.
+// explainLoopback adds to err, a network error, when the function failed
+// to reach an address on the loopback with no host service given, that
+// the loopback is the function container's own. addrs are registry
+// references (HOST[:PORT]/NAME…) and endpoint URLs; empty ones are
+// skipped.
 func (m *Modelci) explainLoopback(err error, addrs ...string) error {
 	var netErr *net.OpError
 	if !errors.As(err, &netErr) || len(m.HostServices) > 0 {

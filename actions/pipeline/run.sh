@@ -42,7 +42,8 @@ if [ -n "${INPUT_ARGS:-}" ]; then
 	read -r -a extra <<<"$INPUT_ARGS"
 	cmd+=("${extra[@]}")
 fi
-cmd+=(export --path "$out")
+# pipeline returns a directory to export; check, the gate's verdict only.
+[ "$INPUT_FUNCTION" = check ] || cmd+=(export --path "$out")
 
 printf 'command=%s\n' "${cmd[*]}" >>"$GITHUB_OUTPUT"
 echo "modelci pipeline: ${cmd[*]}"
@@ -51,6 +52,7 @@ if [ "$INPUT_DRY_RUN" = true ]; then
 fi
 command -v dagger >/dev/null || die "dagger is not on PATH: give dagger-version, or install the Dagger CLI first"
 "${cmd[@]}"
+[ "$INPUT_FUNCTION" = pipeline ] || exit 0
 
 # The compare step reads what the pipeline exported.
 gate=$INPUT_SOURCE/.modelci.yaml

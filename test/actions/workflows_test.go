@@ -105,6 +105,8 @@ func TestActionsOneByOne(t *testing.T) {
 		// baseline-ref (with-baseline): the pipeline's report names the registry baseline, and so does the comment.
 		`deployed report:   "baseline": "ghcr.io/octo/digits@sha256:4c8f0f5c`,
 		"deployed comment: Baseline: `ghcr.io/octo/digits@sha256:4c8f0f5c",
+		// check gives a verdict, nothing to export.
+		" check --source head --policy-from base.",
 		"publish command: modelci publish --model ",
 		"--registry ghcr.io/octo/digits:1.0.0 --alias production --force (credentials in MODELCI_REGISTRY_USERNAME, MODELCI_REGISTRY_PASSWORD)",
 	} {
