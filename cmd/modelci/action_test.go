@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // actionEnv is the environment of a step running `modelci action …`.
@@ -67,7 +68,13 @@ func TestActionCompareEndsOnSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
+	// The signal cancels the run's context from a goroutine of the Go
+	// runtime's: spread the input over half a second, so that a loaded
+	// machine cannot finish the comparison before the cancellation lands.
 	for i := range 1000 {
+		if i%100 == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
 		fmt.Fprintf(fifo, "{\"id\": %d, \"accuracy\": 1}\n", i)
 	}
 	fifo.Close()

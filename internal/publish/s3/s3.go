@@ -111,6 +111,10 @@ func Open(ctx context.Context, ref string, o Options) (*Store, string, error) {
 		so.UsePathStyle = o.PathStyle
 		// Checksums are given explicitly (SHA-256, CRC-32C) where they matter.
 		so.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
+		// Objects without a stored checksum (tags, referrers, small blobs
+		// from other clients) are read unvalidated by the SDK, and checked
+		// by digest here: no DEBUG line on stderr for each.
+		so.DisableLogOutputChecksumValidationSkipped = true
 	})
 	return NewStore(client, bucket, prefix, o), tag, nil
 }
