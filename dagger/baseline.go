@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/publish"
+	"github.com/modelci/modelci/internal/stagetime"
 	"github.com/modelci/modelci/internal/publish/location"
 )
 
@@ -50,18 +51,23 @@ func (m *Modelci) runFromRegistry(ctx context.Context, j job, ref string) (*jobR
 	if err != nil {
 		return nil, err
 	}
-	j.baseSource = nil // the head alone is trained
-	res, err := m.run(ctx, j)
-	if err != nil {
-		return nil, err
-	}
+	// The baseline first: a wrong reference or credentials fail before
+	// any training.
+	timings := &stagetime.Recorder{}
+	var baseEval *dagger.Directory
 	var name string
-	if err := res.timings.Time("baseline", "base", func() (err error) {
-		res.baseEval, name, err = m.registryEvaluation(ctx, ref)
+	if err := timings.Time("baseline", "base", func() (err error) {
+		baseEval, name, err = m.registryEvaluation(ctx, ref)
 		return err
 	}); err != nil {
 		return nil, err
 	}
+	j.baseSource = nil // the head alone is trained
+	res, err := m.run(ctx, j, timings)
+	if err != nil {
+		return nil, err
+	}
+	res.baseEval = baseEval
 	q := request{base: res.baseEval, head: res.headEval, policy: gate, proposed: proposed, policySide: side, title: j.name}
 	if res.report, err = q.run(ctx); err != nil {
 		return nil, err

@@ -154,17 +154,21 @@ func (m *Modelci) runJob(ctx context.Context, j job) (*jobResult, error) {
 	if m.BaselineRef != "" {
 		return m.runFromRegistry(ctx, j, m.BaselineRef)
 	}
-	return m.run(ctx, j)
+	return m.run(ctx, j, nil)
 }
 
 // run trains and evaluates head and base in parallel, times them when
-// asked, and compares them under the chosen policy.
-func (m *Modelci) run(ctx context.Context, j job) (*jobResult, error) {
+// asked, and compares them under the chosen policy. Stages are recorded
+// in rec, a new recorder when nil.
+func (m *Modelci) run(ctx context.Context, j job, rec *stagetime.Recorder) (*jobResult, error) {
 	gate, proposed, gateSide, err := choosePolicy(ctx, j)
 	if err != nil {
 		return nil, err
 	}
-	res := &jobResult{timings: &stagetime.Recorder{}}
+	if rec == nil {
+		rec = &stagetime.Recorder{}
+	}
+	res := &jobResult{timings: rec}
 	data, err := m.prepareSides(ctx, j, res.timings)
 	if err != nil {
 		return nil, err

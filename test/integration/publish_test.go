@@ -191,3 +191,43 @@ func TestPublishToS3ThroughTheEngine(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishToTLSRegistryThroughTheEngine publishes through `dagger call
+// publish` to the TLS + htpasswd registry on the host's loopback, with
+// with-registry's user name, password (a secret) and CA; then reads the
+// evaluation back as the base side of a check. A wrong password is
+// refused, and the password appears in no output.
+func TestPublishToTLSRegistryThroughTheEngine(t *testing.T) {
+	srv := publishtest.LoadServers(t)
+	n := nonce(t)
+	repo := srv.RegistryTLS + "/it/tls-" + n
+	base := filepath.Join(t.TempDir(), "base")
+	mustSucceed(t, "pipeline", daggerCall(t, "--image", pythonImage(t), "pipeline",
+		"--source", digitsSource(t, false, n), "--name", "digits", "export", "--path", base))
+	t.Setenv("IT_REGISTRY_PASSWORD", srv.Password)
+	t.Setenv("IT_WRONG_PASSWORD", "not-"+srv.Password)
+	reach := func(passwordEnv string) []string {
+		return []string{"--image", pythonImage(t), "with-host-service", "--service", "tcp://" + srv.RegistryTLS,
+			"with-registry", "--username", srv.User, "--password", "env:" + passwordEnv, "--ca-cert", srv.CA}
+	}
+	publish := []string{"publish", "--model", filepath.Join(base, "model"), "--report", filepath.Join(base, "report.json"),
+		"--registry", repo + ":1.0.0", "--alias", "production"}
+
+	got := daggerCall(t, append(reach("IT_WRONG_PASSWORD"), publish...)...)
+	if got.code == 0 || !strings.Contains(got.stderr, "401") {
+		t.Errorf("a wrong password: exit %d, want a refusal naming 401:\n%s", got.code, tail(got.stderr, 3000))
+	}
+	got = daggerCall(t, append(reach("IT_REGISTRY_PASSWORD"), publish...)...)
+	mustSucceed(t, "dagger call publish to the TLS registry", got)
+	if !publishedDigest.MatchString(got.stdout) {
+		t.Fatalf("publish printed no digest:\n%s", got.stdout)
+	}
+	check := daggerCall(t, append(reach("IT_REGISTRY_PASSWORD"), "with-baseline", "--ref", repo+":production",
+		"check", "--source", digitsSource(t, true, n), "--name", "digits")...)
+	mustSucceed(t, "check against the TLS registry's baseline", check)
+	for _, r := range []result{got, check} {
+		if strings.Contains(r.stdout+r.stderr, srv.Password) {
+			t.Error("the registry password appears in dagger call's output")
+		}
+	}
+}
