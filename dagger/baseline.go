@@ -11,8 +11,8 @@ import (
 
 	"github.com/modelci/modelci/dagger/internal/dagger"
 	"github.com/modelci/modelci/internal/publish"
-	"github.com/modelci/modelci/internal/stagetime"
 	"github.com/modelci/modelci/internal/publish/location"
+	"github.com/modelci/modelci/internal/stagetime"
 )
 
 // WithBaseline takes the base side of the pipeline or check that follows
