@@ -17,11 +17,7 @@ import (
 // scripts publish to the local registry.
 func torchImage(t *testing.T) string {
 	t.Helper()
-	img := os.Getenv("MODELCI_TORCH_IMAGE")
-	if img == "" {
-		t.Fatal("MODELCI_TORCH_IMAGE is not set: run these tests through ./scripts/test, which starts the engine and sets it")
-	}
-	return img
+	return engineImage(t, "MODELCI_TORCH_IMAGE")
 }
 
 // cnnSource copies examples/cnn into a temporary directory, with the
@@ -29,16 +25,8 @@ func torchImage(t *testing.T) string {
 // makes the source new to training (prepare does not see it).
 func cnnSource(t *testing.T, candidate bool, nonceValue string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "cnn")
-	src := filepath.Join(repoRoot, "examples", "cnn")
-	for _, name := range []string{"common.py", "prepare.py", "prepare.json", "train.py", "evaluate.py", "serve.py", "params.json", ".modelci.yaml"} {
-		copyFile(t, filepath.Join(src, name), filepath.Join(dir, name))
-	}
-	if candidate {
-		copyFile(t, filepath.Join(src, "variants", "candidate.json"), filepath.Join(dir, "params.json"))
-	}
-	writeFile(t, filepath.Join(dir, "nonce.txt"), nonceValue+"\n")
-	return dir
+	return exampleSource(t, "cnn", []string{"common.py", "prepare.py", "prepare.json", "train.py", "evaluate.py", "serve.py", "params.json", ".modelci.yaml"},
+		candidate, nonceValue)
 }
 
 // countingPrepare is a prepare command that runs prepare.py and appends a

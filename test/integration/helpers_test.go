@@ -30,9 +30,16 @@ var repoRoot = func() string {
 // publish to the local registry.
 func pythonImage(t *testing.T) string {
 	t.Helper()
-	img := os.Getenv("MODELCI_PYTHON_IMAGE")
+	return engineImage(t, "MODELCI_PYTHON_IMAGE")
+}
+
+// engineImage is the image the engine scripts published and named in the
+// variable env.
+func engineImage(t *testing.T, env string) string {
+	t.Helper()
+	img := os.Getenv(env)
 	if img == "" {
-		t.Fatal("MODELCI_PYTHON_IMAGE is not set: run these tests through ./scripts/test, which starts the engine and sets it")
+		t.Fatal(env + " is not set: run these tests through ./scripts/test, which starts the engine and sets it")
 	}
 	return img
 }
@@ -101,10 +108,19 @@ func nonce(t *testing.T) string {
 // it out).
 func digitsSource(t *testing.T, candidate bool, nonceValue string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "digits")
-	src := filepath.Join(repoRoot, "examples", "digits")
-	for _, name := range []string{"train.py", "evaluate.py", "latency.py", "common.py", "params.json", ".modelci.yaml"} {
-		copyFile(t, filepath.Join(src, name), filepath.Join(dir, name))
+	return exampleSource(t, "digits", []string{"train.py", "evaluate.py", "latency.py", "common.py", "params.json", ".modelci.yaml"},
+		candidate, nonceValue)
+}
+
+// exampleSource copies files of examples/NAME into a temporary directory,
+// with variants/candidate.json as params.json when candidate is set, and
+// nonceValue in nonce.txt unless it is empty.
+func exampleSource(t *testing.T, name string, files []string, candidate bool, nonceValue string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	src := filepath.Join(repoRoot, "examples", name)
+	for _, f := range files {
+		copyFile(t, filepath.Join(src, f), filepath.Join(dir, f))
 	}
 	if candidate {
 		copyFile(t, filepath.Join(src, "variants", "candidate.json"), filepath.Join(dir, "params.json"))
