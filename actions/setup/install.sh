@@ -49,17 +49,21 @@ arch() {
 	esac
 }
 
-# fetch_verified URL SUMS_URL NAME DIR: downloads URL and its checksums
-# into DIR and verifies it.
-fetch_verified() {
-	local url=$1 sums_url=$2 name=$3 dir=$4
-	curl -fsSL --retry 3 -o "$dir/$name" "$url" || die "could not download $url"
-	curl -fsSL --retry 3 -o "$dir/checksums.txt" "$sums_url" || die "could not download $sums_url"
-	verify_sha256 "$dir/$name" "$dir/checksums.txt" "$name" || die "$name failed its checksum: not installed"
+# install_release BASE NAME BIN MEMBER: downloads the archive BASE/NAME
+# and BASE/checksums.txt, verifies the archive, and unpacks MEMBER from it
+# into BIN.
+install_release() {
+	local base=$1 name=$2 bin=$3 member=$4 tmp
+	tmp=$(mktemp -d)
+	curl -fsSL --retry 3 -o "$tmp/$name" "$base/$name" || die "could not download $base/$name"
+	curl -fsSL --retry 3 -o "$tmp/checksums.txt" "$base/checksums.txt" || die "could not download $base/checksums.txt"
+	verify_sha256 "$tmp/$name" "$tmp/checksums.txt" "$name" || die "$name failed its checksum: not installed"
+	tar -xzf "$tmp/$name" -C "$bin" "$member"
+	rm -rf "$tmp"
 }
 
 install_modelci() {
-	local bin=$1 version=${INPUT_VERSION:-} tmp name
+	local bin=$1 version=${INPUT_VERSION:-}
 	version=${version#v}
 	if [ -z "$version" ]; then
 		local root
@@ -70,21 +74,13 @@ install_modelci() {
 		return
 	fi
 	check_version version "$version"
-	tmp=$(mktemp -d)
-	name="modelci_${version}_linux_$(arch).tar.gz"
-	fetch_verified "$MODELCI_RELEASES/v$version/$name" "$MODELCI_RELEASES/v$version/checksums.txt" "$name" "$tmp"
-	tar -xzf "$tmp/$name" -C "$bin" modelci
-	rm -rf "$tmp"
+	install_release "$MODELCI_RELEASES/v$version" "modelci_${version}_linux_$(arch).tar.gz" "$bin" modelci
 }
 
 install_dagger() {
-	local bin=$1 version=${INPUT_DAGGER_VERSION#v} tmp name
+	local bin=$1 version=${INPUT_DAGGER_VERSION#v}
 	check_version dagger-version "$version"
-	tmp=$(mktemp -d)
-	name="dagger_v${version}_linux_$(arch).tar.gz"
-	fetch_verified "$DAGGER_RELEASES/$version/$name" "$DAGGER_RELEASES/$version/checksums.txt" "$name" "$tmp"
-	tar -xzf "$tmp/$name" -C "$bin" dagger
-	rm -rf "$tmp"
+	install_release "$DAGGER_RELEASES/$version" "dagger_v${version}_linux_$(arch).tar.gz" "$bin" dagger
 }
 
 main() {

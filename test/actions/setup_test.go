@@ -57,3 +57,44 @@ func TestSetupVerifiesChecksums(t *testing.T) {
 		}
 	}
 }
+
+// TestSetupInstallsVerifiedReleases runs install.sh's install_release on a
+// release served from file:// URLs: a verified archive's member lands in
+// the directory; an archive that fails its checksum installs nothing.
+func TestSetupInstallsVerifiedReleases(t *testing.T) {
+	script, err := filepath.Abs("../../actions/setup/install.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := t.TempDir()
+	const name = "modelci_1.2.0_linux_amd64.tar.gz"
+	if err := os.WriteFile(filepath.Join(release, "modelci"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("tar", "-czf", filepath.Join(release, name), "-C", release, "modelci").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	archive, err := os.ReadFile(filepath.Join(release, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(archive)
+	for _, tt := range []struct {
+		name, sum, want string
+		ok              bool
+	}{
+		{"verified", hex.EncodeToString(sum[:]), "", true},
+		{"tampered", strings.Repeat("0", 64), name + " failed its checksum: not installed", false},
+	} {
+		if err := os.WriteFile(filepath.Join(release, "checksums.txt"), []byte(tt.sum+"  "+name+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bin := t.TempDir()
+		cmd := exec.Command("bash", "-c", `. "$1" && install_release "$2" "$3" "$4" modelci`, "bash", script, "file://"+release, name, bin)
+		out, err := cmd.CombinedOutput()
+		_, statErr := os.Stat(filepath.Join(bin, "modelci"))
+		if (err == nil) != tt.ok || (statErr == nil) != tt.ok || !strings.Contains(string(out), tt.want) {
+			t.Errorf("%s: err = %v, installed = %v, output %q; want ok %v and %q", tt.name, err, statErr == nil, out, tt.ok, tt.want)
+		}
+	}
+}
