@@ -47,29 +47,18 @@ func (m *Modelci) runFromRegistry(ctx context.Context, j job, ref string) (*jobR
 	if len(j.latencyCommand) > 0 {
 		return nil, errors.New("latency-command times both models and needs the base trained: give it without with-baseline")
 	}
-	gate, proposed, side, err := choosePolicy(ctx, j)
-	if err != nil {
-		return nil, err
-	}
 	// The baseline first: a wrong reference or credentials fail before
 	// any training.
 	timings := &stagetime.Recorder{}
-	var baseEval *dagger.Directory
 	var name string
 	if err := timings.Time("baseline", "base", func() (err error) {
-		baseEval, name, err = m.registryEvaluation(ctx, ref)
+		j.baseEval, name, err = m.registryEvaluation(ctx, ref)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	j.baseSource = nil // the head alone is trained
 	res, err := m.run(ctx, j, timings)
 	if err != nil {
-		return nil, err
-	}
-	res.baseEval = baseEval
-	q := request{base: res.baseEval, head: res.headEval, policy: gate, proposed: proposed, policySide: side, title: j.name}
-	if res.report, err = q.run(ctx); err != nil {
 		return nil, err
 	}
 	res.report.Baseline = name

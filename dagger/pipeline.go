@@ -23,6 +23,10 @@ type job struct {
 	latencyCommand            []string
 	trainExclude              []string
 	name                      string
+	// baseEval is the base side's evaluation when the base is not trained
+	// (a registry baseline, see with-baseline): baseSource then only
+	// supplies its policy.
+	baseEval *dagger.Directory
 }
 
 // jobResult is what a run produced.
@@ -90,7 +94,8 @@ func (m *Modelci) Pipeline(
 	// +default="model"
 	name string,
 ) (*dagger.Directory, error) {
-	res, err := m.runJob(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
+	res, err := m.runJob(ctx, job{source: source, baseSource: baseSource, data: data, policy: policy, policyFrom: policyFrom,
+		trainCommand: trainCommand, evalCommand: evalCommand, latencyCommand: latencyCommand, trainExclude: trainExclude, name: name})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +146,8 @@ func (m *Modelci) Check(
 	// +default="model"
 	name string,
 ) (string, error) {
-	res, err := m.runJob(ctx, job{source, baseSource, data, policy, policyFrom, trainCommand, evalCommand, latencyCommand, trainExclude, name})
+	res, err := m.runJob(ctx, job{source: source, baseSource: baseSource, data: data, policy: policy, policyFrom: policyFrom,
+		trainCommand: trainCommand, evalCommand: evalCommand, latencyCommand: latencyCommand, trainExclude: trainExclude, name: name})
 	if err != nil {
 		return "", err
 	}
@@ -165,10 +171,13 @@ func (m *Modelci) run(ctx context.Context, j job, rec *stagetime.Recorder) (*job
 	if err != nil {
 		return nil, err
 	}
+	if j.baseEval != nil {
+		j.baseSource = nil // the base side is given: its source was read for its policy only
+	}
 	if rec == nil {
 		rec = &stagetime.Recorder{}
 	}
-	res := &jobResult{timings: rec}
+	res := &jobResult{timings: rec, baseEval: j.baseEval}
 	data, err := m.prepareSides(ctx, j, res.timings)
 	if err != nil {
 		return nil, err
