@@ -34,9 +34,7 @@ func TestPublishAndBaselineRefThroughTheEngine(t *testing.T) {
 	repo := srv.Registry + "/it/digits-" + n
 	hostService := []string{"--image", pythonImage(t), "with-host-service", "--service", "tcp://" + srv.Registry}
 
-	base := filepath.Join(t.TempDir(), "base")
-	mustSucceed(t, "pipeline of the baseline", daggerCall(t, "--image", pythonImage(t), "pipeline",
-		"--source", digitsSource(t, false, n), "--name", "digits", "export", "--path", base))
+	base := baselinePipeline(t, n)
 
 	// Without the host service the registry is out of reach, and the error says how to reach it.
 	publishArgs := []string{"publish", "--model", filepath.Join(base, "model"), "--report", filepath.Join(base, "report.json"),
@@ -128,6 +126,16 @@ func checkBaselineRef(t *testing.T, hostService []string, repo, digest, base, n 
 	}
 }
 
+// baselinePipeline runs the digits baseline's pipeline (no base of its
+// own) and returns the directory it exported: the model to publish.
+func baselinePipeline(t *testing.T, n string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "base")
+	mustSucceed(t, "pipeline of the baseline", daggerCall(t, "--image", pythonImage(t), "pipeline",
+		"--source", digitsSource(t, false, n), "--name", "digits", "export", "--path", out))
+	return out
+}
+
 // reportBaseline is the baseline report.json in dir names.
 func reportBaseline(t *testing.T, dir string) string {
 	t.Helper()
@@ -147,9 +155,7 @@ func reportBaseline(t *testing.T, dir string) string {
 func TestPublishToS3ThroughTheEngine(t *testing.T) {
 	srv := publishtest.LoadServers(t)
 	n := nonce(t)
-	base := filepath.Join(t.TempDir(), "base")
-	mustSucceed(t, "pipeline", daggerCall(t, "--image", pythonImage(t), "pipeline",
-		"--source", digitsSource(t, false, n), "--name", "digits", "export", "--path", base))
+	base := baselinePipeline(t, n)
 
 	ctx := context.Background()
 	client := awss3.New(awss3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.S3Endpoint), UsePathStyle: true,
@@ -201,9 +207,7 @@ func TestPublishToTLSRegistryThroughTheEngine(t *testing.T) {
 	srv := publishtest.LoadServers(t)
 	n := nonce(t)
 	repo := srv.RegistryTLS + "/it/tls-" + n
-	base := filepath.Join(t.TempDir(), "base")
-	mustSucceed(t, "pipeline", daggerCall(t, "--image", pythonImage(t), "pipeline",
-		"--source", digitsSource(t, false, n), "--name", "digits", "export", "--path", base))
+	base := baselinePipeline(t, n)
 	t.Setenv("IT_REGISTRY_PASSWORD", srv.Password)
 	t.Setenv("IT_WRONG_PASSWORD", "not-"+srv.Password)
 	reach := func(passwordEnv string) []string {
