@@ -89,11 +89,8 @@ func (h *History) Rollback(cur digest.Digest, now time.Time) (digest.Digest, err
 // ParseHistory reads an alias history; source names it in errors.
 func ParseHistory(source string, data []byte) (History, error) {
 	var h History
-	if err := decodeStrict(data, &h); err != nil {
-		return History{}, &inputerr.Error{File: source, Err: err}
-	}
-	if h.Schema != HistorySchema {
-		return History{}, &inputerr.Error{File: source, Key: "schema", Err: fmt.Errorf("expected %q, found %q", HistorySchema, h.Schema)}
+	if err := decodeSchema(source, data, &h, &h.Schema, HistorySchema); err != nil {
+		return History{}, err
 	}
 	for i, e := range h.Entries {
 		key := fmt.Sprintf("entries[%d]", i)

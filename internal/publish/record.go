@@ -79,11 +79,8 @@ type Digests struct {
 // ParseRecord reads an approval record; source names it in errors.
 func ParseRecord(source string, data []byte) (Record, error) {
 	var r Record
-	if err := decodeStrict(data, &r); err != nil {
-		return Record{}, &inputerr.Error{File: source, Err: err}
-	}
-	if r.Schema != RecordSchema {
-		return Record{}, &inputerr.Error{File: source, Key: "schema", Err: fmt.Errorf("expected %q, found %q", RecordSchema, r.Schema)}
+	if err := decodeSchema(source, data, &r, &r.Schema, RecordSchema); err != nil {
+		return Record{}, err
 	}
 	if err := r.Digests.Model.Validate(); err != nil {
 		return Record{}, &inputerr.Error{File: source, Key: "digests.model", Path: true, Err: err}
@@ -102,6 +99,18 @@ func ParseApproval(source string, data []byte) (forge.Approval, error) {
 		return forge.Approval{}, &inputerr.Error{File: source, Err: err}
 	}
 	return a, nil
+}
+
+// decodeSchema decodes data (source names it in errors) into v strictly
+// (see decodeStrict); schema, v's schema field, must then be want.
+func decodeSchema(source string, data []byte, v any, schema *string, want string) error {
+	if err := decodeStrict(data, v); err != nil {
+		return &inputerr.Error{File: source, Err: err}
+	}
+	if *schema != want {
+		return &inputerr.Error{File: source, Key: "schema", Err: fmt.Errorf("expected %q, found %q", want, *schema)}
+	}
+	return nil
 }
 
 // decodeStrict decodes one JSON value with no unknown field and nothing
