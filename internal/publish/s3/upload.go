@@ -60,10 +60,10 @@ func (s *Store) upload(ctx context.Context, desc ocispec.Descriptor, r io.Reader
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return fmt.Errorf("reading %s: %w", desc.Digest, err)
 	}
-	if n, _ := r.Read(make([]byte, 1)); n > 0 || digest.FromBytes(buf) != desc.Digest {
+	sum := sha256.Sum256(buf) // the digest's check and the upload's checksum
+	if n, _ := r.Read(make([]byte, 1)); n > 0 || digest.NewDigestFromBytes(digest.SHA256, sum[:]) != desc.Digest {
 		return fmt.Errorf("%s: %w", desc.Digest, ErrDigestMismatch)
 	}
-	sum := sha256.Sum256(buf)
 	_, err = s.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket: &s.bucket, Key: aws.String(s.blobKey(desc.Digest)), Body: bytes.NewReader(buf),
 		ContentLength: aws.Int64(desc.Size), ContentType: aws.String(desc.MediaType), Metadata: metadata(desc),
